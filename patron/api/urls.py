@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from patron.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("customers", views.CustomerViewSet, basename="customer")
+
+# The API authenticates by itself (token or session) and answers 401 in JSON, so the
+# page-login redirect of LoginRequiredMiddleware must not apply to it.
+api_patterns = [
+    path("auth/token/", views.obtain_token, name="token_obtain"),
+    *router.urls,
+]
+for pattern in api_patterns:
+    pattern.callback = login_not_required(pattern.callback)
+
+urlpatterns = [
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path(
+        "api/docs/",
+        login_not_required(SpectacularSwaggerView.as_view(url_name="schema")),
+        name="api_docs",
+    ),
+    path("account/tokens/", views.token_list, name="token_list"),
+    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,100 @@
+"""The advanced search (manual 000's 18 criteria plus manual 003's), for pages and API."""
+
+import django_filters as filters
+from django.core.exceptions import ValidationError
+
+from patron.customers.models import Category, Customer, Tag
+from patron.customers.normalize import name_key, normalize_phone
+from patron.customers.queries import global_search
+from patron.workspaces.models import Store
+
+SORTABLE = (
+    ("number", "number"),
+    ("name_key", "name"),
+    ("email", "email"),
+    ("city", "city"),
+    ("postcode", "postcode"),
+    ("customer_type", "customer_type"),
+    ("status", "status"),
+    ("created_at", "created"),
+)
+
+
+class CustomerFilter(filters.FilterSet):
+    q = filters.CharFilter(label="Name, customer no., email or phone", method="filter_q")
+    number = filters.NumberFilter(label="Customer no.")
+    kind = filters.ChoiceFilter(choices=Customer.Kind.choices)
+    title = filters.ChoiceFilter(choices=Customer.Title.choices)
+    customer_type = filters.ChoiceFilter(choices=Customer.Type.choices)
+    first_name = filters.CharFilter(lookup_expr="istartswith")
+    last_name = filters.CharFilter(method="filter_name", label="Last name (or organization)")
+    address_1 = filters.CharFilter(lookup_expr="icontains", label="Address 1")
+    city = filters.CharFilter(lookup_expr="istartswith", label="City/Suburb")
+    state = filters.CharFilter(lookup_expr="iexact")
+    postcode = filters.CharFilter(method="filter_postcode")
+    marital_status = filters.ChoiceFilter(choices=Customer.MaritalStatus.choices)
+    work_phone = filters.CharFilter(method="filter_phone")
+    home_phone = filters.CharFilter(method="filter_phone")
+    mobile_phone = filters.CharFilter(method="filter_phone")
+    email = filters.CharFilter(method="filter_email")
+    gender = filters.ChoiceFilter(choices=Customer.Gender.choices)
+    contact_method = filters.ChoiceFilter(choices=Customer.ContactMethod.choices)
+    status = filters.ChoiceFilter(choices=Customer.Status.choices)
+    date_of_birth = filters.DateFilter()
+    external_ref = filters.CharFilter(label="Ext. ref.")
+    tag = filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.none())
+    flag = filters.ChoiceFilter(choices=Customer.Flag.choices)
+    category = filters.ModelChoiceFilter(queryset=Category.objects.none())
+    store = filters.ModelChoiceFilter(field_name="stores", queryset=Store.objects.none())
+    organization = filters.ModelChoiceFilter(queryset=Customer.objects.none())
+    archived = filters.BooleanFilter(
+        method="filter_archived", label="Archived (only archived when yes; none when no)"
+    )
+    ordering = filters.OrderingFilter(fields=SORTABLE)
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.workspace = getattr(request, "workspace", None)
+        scoped = {
+            "tag": Tag.objects.in_workspace(self.workspace),
+            "category": Category.objects.in_workspace(self.workspace),
+            "store": Store.objects.filter(workspace=self.workspace),
+            "organization": Customer.objects.in_workspace(self.workspace).organizations(),
+        }
+        for name, queryset in scoped.items():
+            self.filters[name].queryset = queryset
+
+    @property
+    def region(self) -> str:
+        return self.workspace.default_region if self.workspace else "GB"
+
+    def filter_q(self, queryset, name, value):
+        return global_search(queryset, value, self.region)
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(name_key__startswith=name_key(value))
+
+    def filter_postcode(self, queryset, name, value):
+        return queryset.filter(postcode__istartswith=value.strip())
+
+    def filter_email(self, queryset, name, value):
+        return queryset.filter(email__startswith=value.strip().lower())
+
+    def filter_phone(self, queryset, name, value):
+        try:
+            return queryset.filter(**{name: normalize_phone(value, self.region)})
+        except ValidationError:
+            return queryset.none()
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=not value)
+
+    def filter_queryset(self, queryset):
+        # Archived customers leave searches unless asked for (manual 001).
+        if self.form.cleaned_data.get("archived") is None:
+            queryset = queryset.filter(archived_at__isnull=True)
+        return super().filter_queryset(queryset)

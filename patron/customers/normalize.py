@@ -1,0 +1,61 @@
+"""Normalized forms of contact data, shared by validation, search and (later) matching."""
+
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from email_validator import EmailNotValidError, validate_email
+
+
+def normalize_email(value: str) -> str:
+    """A syntactically valid address in lower case; ValidationError otherwise."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(f"Enter a valid email address: {error}", code="invalid") from error
+    return result.normalized.lower()
+
+
+def parse_phone(value: str, region: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
+
+
+def normalize_phone(value: str, region: str) -> str:
+    """The number in E.164 (+442079460018); ValidationError if it cannot be a phone number."""
+    value = value.strip()
+    if not value:
+        return ""
+    number = parse_phone(value, region)
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            f"“{value}” is not a valid phone number (numbers without + are read as {region}).",
+            code="invalid",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str, region: str) -> str:
+    """National format for numbers of the workspace's region, international otherwise."""
+    if not e164:
+        return ""
+    number = parse_phone(e164, region)
+    if number is None:
+        return e164
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def name_key(*parts: str) -> str:
+    """Lower-case, accent-free, single-spaced: "José  Núñez" -> "jose nunez"."""
+    text = " ".join(part for part in parts if part)
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(plain.casefold().split())

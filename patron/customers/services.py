@@ -1,0 +1,269 @@
+"""Every write to a customer goes through here: pages, API and commands alike.
+
+Each service is one transaction: it validates with the model's full_clean(), saves, and
+records the change in History. A failed call changes nothing.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patron.core.models import next_number
+from patron.customers.models import Customer
+from patron.history.models import Change
+from patron.history.services import differences, record_change, snapshot
+
+# The fields a person edits, in form order; also what History compares.
+EDITABLE_FIELDS = [
+    "kind",
+    "title",
+    "title_other",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "date_of_birth",
+    "company_name",
+    "job_title",
+    "organization",
+    "job",
+    "address_1",
+    "address_2",
+    "address_3",
+    "city",
+    "state",
+    "postcode",
+    "country",
+    "email",
+    "work_phone",
+    "home_phone",
+    "mobile_phone",
+    "fax",
+    "contact_method",
+    "gender",
+    "marital_status",
+    "status",
+    "customer_type",
+    "is_external",
+    "external_ref",
+    "category",
+    "tags",
+    "flag",
+    "stores",
+    "marketing_opt_out",
+    "logo",
+]
+MANY_TO_MANY_FIELDS = {"tags", "stores"}
+AUDITED_FIELDS = EDITABLE_FIELDS
+
+
+class EditConflict(Exception):
+    """The record changed since the editor loaded it; `changes` says what changed."""
+
+    def __init__(self, changes: list[dict[str, str]], current_version: int):
+        self.changes = changes
+        self.current_version = current_version
+        fields = ", ".join(sorted({change["label"] for change in changes})) or "the record"
+        super().__init__(
+            f"Someone else saved this customer while you were editing it (changed: {fields}). "
+            "Reload it to see their changes, then make yours again."
+        )
+
+
+def _check_related_in_workspace(workspace, data: dict[str, Any]) -> None:
+    errors = {}
+    for field in MANY_TO_MANY_FIELDS:
+        for item in data.get(field) or []:
+            if item.workspace_id != workspace.pk:
+                errors[field] = f"Choose {field} of this workspace."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(customer: Customer, data: dict[str, Any]) -> dict[str, Iterable]:
+    """Set plain fields on the instance; return the many-to-many values to set after save."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable customer fields: {sorted(unknown)}")
+    related = {}
+    for name, value in data.items():
+        if name in MANY_TO_MANY_FIELDS:
+            related[name] = list(value or [])
+        elif name == "logo" and value is False:  # a form's "clear" box
+            customer.logo = None
+        elif name == "logo" and value is None:
+            continue
+        else:
+            setattr(customer, name, "" if value is None and _is_text(name) else value)
+    return related
+
+
+def _is_text(name: str) -> bool:
+    field = Customer._meta.get_field(name)
+    return not field.null and field.get_internal_type() in {"CharField", "TextField"}
+
+
+@transaction.atomic
+def customer_create(*, workspace, actor, data: dict[str, Any], via: str = "page") -> Customer:
+    """Add a customer (person or organization) with the next customer no."""
+    _check_related_in_workspace(workspace, data)
+    customer = Customer(workspace=workspace, created_by=actor if actor else None)
+    related = _apply(customer, data)
+    customer.number = 0  # a placeholder until validation passes, so no number is wasted
+    customer.full_clean(exclude=["number"])
+    customer.number = next_number(workspace, "customer")
+    customer.save()
+    if "stores" not in related or not related["stores"]:
+        related["stores"] = list(workspace.stores.all())
+    for name, values in related.items():
+        getattr(customer, name).set(values)
+    record_change(
+        instance=customer,
+        action=Change.Action.CREATE,
+        actor=actor,
+        fields=differences({}, snapshot(customer, AUDITED_FIELDS)),
+        via=via,
+    )
+    return customer
+
+
+def _changes_since(customer: Customer, version: int) -> list[dict[str, str]]:
+    later = Change.objects.filter(
+        content_type__app_label="customers",
+        content_type__model="customer",
+        object_id=customer.pk,
+        version__gt=version,
+    ).order_by("created_at", "pk")
+    return [field for change in later for field in change.fields] or [
+        {"field": "", "label": "the record", "old": "", "new": ""}
+    ]
+
+
+def _locked(customer: Customer) -> Customer:
+    return Customer.objects.select_for_update().get(pk=customer.pk, workspace=customer.workspace)
+
+
+def _save_with_history(
+    customer: Customer, before, *, actor, action: str, via: str, reason: str = ""
+) -> Customer:
+    customer.version += 1
+    customer.save()
+    record_change(
+        instance=customer,
+        action=action,
+        actor=actor,
+        fields=differences(before, snapshot(customer, AUDITED_FIELDS)),
+        via=via,
+        reason=reason,
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    customer: Customer,
+    actor,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+    via: str = "page",
+) -> Customer:
+    """Change a customer's fields.
+
+    With `expected_version` (the version the editor loaded), a save over someone else's
+    newer save is refused with EditConflict instead of silently overwriting it.
+    """
+    customer = _locked(customer)
+    if expected_version is not None and expected_version != customer.version:
+        raise EditConflict(_changes_since(customer, expected_version), customer.version)
+    _check_related_in_workspace(customer.workspace, data)
+    before = snapshot(customer, AUDITED_FIELDS)
+    related = _apply(customer, data)
+    customer.full_clean()
+    for name, values in related.items():
+        getattr(customer, name).set(values)
+    if not differences(before, snapshot(customer, AUDITED_FIELDS)):
+        return customer
+    return _save_with_history(customer, before, actor=actor, action=Change.Action.UPDATE, via=via)
+
+
+def customer_void(*, customer: Customer, actor, via: str = "page") -> Customer:
+    """Mark a customer Void: kept, but out of use (manual 000's status)."""
+    return customer_update(
+        customer=customer, actor=actor, data={"status": Customer.Status.VOID}, via=via
+    )
+
+
+@transaction.atomic
+def _stamp(customer: Customer, *, field: str, value, action: str, actor, via: str) -> Customer:
+    customer = _locked(customer)
+    before = snapshot(customer, AUDITED_FIELDS)
+    setattr(customer, field, value)
+    return _save_with_history(customer, before, actor=actor, action=action, via=via)
+
+
+def customer_archive(*, customer: Customer, actor, via: str = "page") -> Customer:
+    """Hide from lists and searches; the record stays reachable from its own page."""
+    return _stamp(
+        customer,
+        field="archived_at",
+        value=timezone.now(),
+        action=Change.Action.ARCHIVE,
+        actor=actor,
+        via=via,
+    )
+
+
+def customer_unarchive(*, customer: Customer, actor, via: str = "page") -> Customer:
+    return _stamp(
+        customer,
+        field="archived_at",
+        value=None,
+        action=Change.Action.UNARCHIVE,
+        actor=actor,
+        via=via,
+    )
+
+
+def customer_delete(*, customer: Customer, actor, via: str = "page") -> Customer:
+    """Soft delete: into the recycle bin, restorable until purged."""
+    return _stamp(
+        customer,
+        field="deleted_at",
+        value=timezone.now(),
+        action=Change.Action.DELETE,
+        actor=actor,
+        via=via,
+    )
+
+
+def customer_restore(*, customer: Customer, actor, via: str = "page") -> Customer:
+    return _stamp(
+        customer,
+        field="deleted_at",
+        value=None,
+        action=Change.Action.RESTORE,
+        actor=actor,
+        via=via,
+    )
+
+
+@transaction.atomic
+def customers_purge(*, workspace=None, older_than_days: int | None = None) -> int:
+    """Delete for good the customers that have sat in the recycle bin past the window."""
+    days = settings.PATRON_PURGE_AFTER_DAYS if older_than_days is None else older_than_days
+    doomed = Customer.objects.deleted().filter(
+        deleted_at__lte=timezone.now() - timedelta(days=days)
+    )
+    if workspace is not None:
+        doomed = doomed.in_workspace(workspace)
+    ids = list(doomed.values_list("pk", flat=True))
+    Change.objects.filter(
+        content_type__app_label="customers", content_type__model="customer", object_id__in=ids
+    ).delete()
+    Customer.objects.filter(pk__in=ids).delete()
+    return len(ids)

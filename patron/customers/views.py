@@ -1,0 +1,252 @@
+"""Customer pages: thin adapters that parse input, call a service or query, and render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from patron.core.access import get_in_workspace
+from patron.customers import services
+from patron.customers.filters import CustomerFilter
+from patron.customers.forms import CustomerForm
+from patron.customers.models import Customer
+from patron.customers.normalize import display_phone
+from patron.customers.queries import global_search
+from patron.history.services import changes_for
+from patron.workspaces.permissions import requires
+
+PAGE_SIZE = 50
+PHONE_FIELDS = ("work_phone", "home_phone", "mobile_phone", "fax")
+
+
+def _customers(request):
+    """The current workspace's customers outside the recycle bin, in the chosen store."""
+    queryset = Customer.objects.in_workspace(request.workspace).current()
+    if request.store:
+        queryset = queryset.filter(stores=request.store)
+    return queryset.select_related("organization", "category")
+
+
+def _customer(request, pk: int) -> Customer:
+    return get_in_workspace(Customer, request.workspace, pk=pk)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@requires("customers.view")
+def customer_list(request, kind: str | None = None):
+    data = request.GET.copy()
+    if kind:
+        data["kind"] = kind
+    customer_filter = CustomerFilter(data, _customers(request), request=request)
+    context = {
+        "filter": customer_filter,
+        "page": _page(request, customer_filter.qs) if customer_filter.is_valid() else None,
+        "kind": kind,
+        "title": "Organizations" if kind == Customer.Kind.ORGANIZATION else "Customers",
+        "advanced": any(k not in {"page", "ordering", "q", "kind"} for k in request.GET),
+    }
+    template = "customers/_results.html" if request.htmx else "customers/customer_list.html"
+    return render(request, template, context)
+
+
+@requires("customers.view")
+def search_suggestions(request):
+    """The banner's type-ahead: a few matches as the user types."""
+    text = request.GET.get("q", "")
+    matches = []
+    if len(text.strip()) >= 2:
+        region = request.workspace.default_region
+        matches = global_search(_customers(request).searchable(), text, region)[:8]
+    return render(request, "customers/_suggestions.html", {"matches": matches, "q": text})
+
+
+def _form_for(request, instance: Customer) -> CustomerForm:
+    form = CustomerForm(
+        request.POST or None, request.FILES or None, instance=instance, workspace=request.workspace
+    )
+    if instance.pk and not form.is_bound:
+        for name in PHONE_FIELDS:  # stored in E.164, shown the way people write them
+            form.initial[name] = display_phone(
+                getattr(instance, name), request.workspace.default_region
+            )
+    return form
+
+
+def _add_errors(form: CustomerForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@requires("customers.change")
+def customer_create(request):
+    kind = request.GET.get("kind", Customer.Kind.PERSON)
+    instance = Customer(kind=kind if kind in Customer.Kind.values else Customer.Kind.PERSON)
+    organization_id = request.GET.get("organization", "")
+    if organization_id.isdigit():  # "Add contact" on an organization's page
+        instance.organization = get_in_workspace(
+            Customer.objects.organizations(), request.workspace, pk=organization_id
+        )
+    form = _form_for(request, instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                workspace=request.workspace, actor=request.user, data=form.service_data()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Created {customer} (customer no. {customer.number}).")
+            return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+@requires("customers.change")
+def customer_edit(request, pk: int):
+    customer = _customer(request, pk)
+    form = _form_for(request, customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_update(
+                customer=customer,
+                actor=request.user,
+                data=form.service_data(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except services.EditConflict as conflict:
+            form.add_error(None, str(conflict))
+            form.conflict = conflict.changes
+            # Seeing what changed, a second save is a deliberate choice to overwrite it.
+            data = form.data.copy()
+            data["version"] = conflict.current_version
+            form.data = data
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Saved {customer}.")
+            return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@requires("customers.view")
+def customer_detail(request, pk: int):
+    customer = _customer(request, pk)
+    region = request.workspace.default_region
+    phones = [
+        (
+            Customer._meta.get_field(name).verbose_name,
+            display_phone(getattr(customer, name), region),
+        )
+        for name in PHONE_FIELDS
+    ]
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {"customer": customer, "phones": phones, "tabs": _tabs(customer)},
+    )
+
+
+def _tabs(customer: Customer) -> list[tuple[str, str]]:
+    tabs = [("history", "History")]
+    if customer.is_organization:
+        tabs.insert(0, ("contacts", "Contacts"))
+    return tabs
+
+
+@requires("customers.view")
+def customer_tab(request, pk: int, tab: str):
+    customer = _customer(request, pk)
+    if tab not in dict(_tabs(customer)):
+        raise Http404("No such tab.")
+    context = {"customer": customer}
+    if tab == "history":
+        context["changes"] = changes_for(customer)[:200]
+    elif tab == "contacts":
+        context["contacts"] = customer.contacts.current().order_by("name_key")
+    return render(request, f"customers/tabs/{tab}.html", context)
+
+
+def _action(service, done: str):
+    def view(request, pk: int):
+        customer = _customer(request, pk)
+        service(customer=customer, actor=request.user)
+        messages.success(request, done.format(customer=customer))
+        return redirect(customer)
+
+    return require_POST(view)
+
+
+customer_archive = requires("customers.change")(
+    _action(services.customer_archive, "Archived {customer}: it no longer shows in searches.")
+)
+customer_unarchive = requires("customers.change")(
+    _action(services.customer_unarchive, "{customer} is back in searches.")
+)
+customer_restore = requires("customers.delete")(
+    _action(services.customer_restore, "Restored {customer} from the recycle bin.")
+)
+
+
+def _confirm(request, customer, *, action: str, explanation: str):
+    return render(
+        request,
+        "customers/confirm.html",
+        {"customer": customer, "action": action, "explanation": explanation},
+    )
+
+
+@requires("customers.void")
+def customer_void(request, pk: int):
+    customer = _customer(request, pk)
+    if request.method != "POST":
+        return _confirm(
+            request,
+            customer,
+            action="Void",
+            explanation=("A void customer is kept with all its history but is out of use."),
+        )
+    services.customer_void(customer=customer, actor=request.user)
+    messages.success(request, f"{customer} is now void.")
+    return redirect(customer)
+
+
+@requires("customers.delete")
+def customer_delete(request, pk: int):
+    customer = _customer(request, pk)
+    if request.method != "POST":
+        return _confirm(
+            request,
+            customer,
+            action="Delete",
+            explanation=(
+                "The customer moves to the recycle bin, where it can be restored for "
+                f"{_purge_days()} days before it is deleted for good."
+            ),
+        )
+    services.customer_delete(customer=customer, actor=request.user)
+    messages.success(request, f"Moved {customer} to the recycle bin.")
+    return redirect(reverse("customers:recycle_bin"))
+
+
+def _purge_days() -> int:
+    from django.conf import settings
+
+    return settings.PATRON_PURGE_AFTER_DAYS
+
+
+@requires("customers.delete")
+def recycle_bin(request):
+    deleted = Customer.objects.in_workspace(request.workspace).deleted().order_by("-deleted_at")
+    return render(
+        request,
+        "customers/recycle_bin.html",
+        {"page": _page(request, deleted), "purge_days": _purge_days()},
+    )

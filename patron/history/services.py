@@ -1,0 +1,75 @@
+"""Recording changes. Services call these inside their own transaction."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from patron.history.models import Change
+
+type Snapshot = dict[str, tuple[str, str]]
+
+
+def _readable(instance: models.Model, field: models.Field) -> str:
+    if field.many_to_many:
+        if instance.pk is None:
+            return ""
+        return ", ".join(sorted(str(item) for item in getattr(instance, field.name).all()))
+    value: Any = getattr(instance, field.name)
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(getattr(instance, f"get_{field.name}_display")())
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(field, models.FileField):
+        return value.name or ""
+    return str(value)
+
+
+def snapshot(instance: models.Model, field_names: Iterable[str]) -> Snapshot:
+    """The record's audited fields as {name: (label, readable value)}."""
+    result = {}
+    for name in field_names:
+        field = instance._meta.get_field(name)
+        result[name] = (str(field.verbose_name).capitalize(), _readable(instance, field))
+    return result
+
+
+def differences(before: Snapshot, after: Snapshot) -> list[dict[str, str]]:
+    return [
+        {"field": name, "label": label, "old": before.get(name, ("", ""))[1], "new": value}
+        for name, (label, value) in after.items()
+        if before.get(name, ("", ""))[1] != value
+    ]
+
+
+def record_change(
+    *,
+    instance: models.Model,
+    action: str,
+    actor,
+    fields: list[dict[str, str]] | None = None,
+    via: str = "",
+    reason: str = "",
+) -> Change:
+    return Change.objects.create(
+        workspace_id=instance.workspace_id,
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        action=action,
+        fields=fields or [],
+        version=getattr(instance, "version", None),
+        actor=actor if getattr(actor, "pk", None) else None,
+        via=via,
+        reason=reason,
+    )
+
+
+def changes_for(instance: models.Model):
+    return Change.objects.filter(
+        workspace_id=instance.workspace_id,
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+    ).select_related("actor")

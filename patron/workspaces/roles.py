@@ -1,0 +1,35 @@
+"""Roles of a workspace member and what each may do.
+
+A capability names an action; a role may do it if it is listed here. Pages and the API
+ask the same question (`membership.can("customers.delete")`), so they refuse alike.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    SALES = "sales", "Sales"
+    ACCOUNTS = "accounts", "Accounts"
+    AGENT = "agent", "Agent"
+    READ_ONLY = "read_only", "Read-only"
+
+
+_EVERY_ROLE = frozenset(Role)
+_WRITERS = _EVERY_ROLE - {Role.READ_ONLY}
+
+CAPABILITIES: dict[str, frozenset[Role]] = {
+    "customers.view": _EVERY_ROLE,
+    "customers.change": _WRITERS,
+    # Deleting, restoring and voiding are for account managers (manual 002).
+    "customers.delete": frozenset({Role.ADMIN, Role.MANAGER}),
+    "customers.void": frozenset({Role.ADMIN, Role.MANAGER}),
+    "workspace.manage": frozenset({Role.ADMIN}),
+}
+
+
+def role_can(role: str, capability: str) -> bool:
+    if capability not in CAPABILITIES:
+        raise KeyError(f"Unknown capability {capability!r}")
+    return role in CAPABILITIES[capability]

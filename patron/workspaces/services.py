@@ -1,0 +1,55 @@
+"""Creating workspaces and giving people a place in them."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from patron.workspaces.models import Membership, Store, User, Workspace
+from patron.workspaces.roles import Role
+
+
+@transaction.atomic
+def workspace_create(
+    *, name: str, slug: str = "", default_region: str = "GB", store_names: list[str] | None = None
+) -> Workspace:
+    """A new workspace with its stores (one "Main store" unless named)."""
+    workspace = Workspace(
+        name=name.strip(), slug=slug or slugify(name), default_region=default_region.upper()
+    )
+    workspace.full_clean()
+    workspace.save()
+    for store_name in store_names or ["Main store"]:
+        Store.objects.create(workspace=workspace, name=store_name)
+    return workspace
+
+
+@transaction.atomic
+def member_add(
+    *,
+    workspace: Workspace,
+    email: str,
+    role: str = Role.SALES,
+    password: str | None = None,
+    full_name: str = "",
+) -> Membership:
+    """Give a person (created if new, with `password`) a role in `workspace`."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}; one of {', '.join(Role.values)}."})
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name)
+        user.full_clean(exclude=["password"])
+        if not password:
+            raise ValidationError({"password": "A new user needs a password."})
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+    membership, created = Membership.objects.get_or_create(
+        user=user, workspace=workspace, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership

@@ -1,0 +1,57 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from patron.workspaces.middleware import SESSION_STORE, SESSION_WORKSPACE
+from patron.workspaces.models import Membership
+from patron.workspaces.permissions import requires
+
+
+def _back(request, default: str = "home"):
+    target = request.POST.get("next") or request.headers.get("referer", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+@require_POST
+def switch_workspace(request):
+    membership = get_object_or_404(
+        Membership, user=request.user, workspace_id=request.POST.get("workspace") or 0
+    )
+    request.session[SESSION_WORKSPACE] = membership.workspace_id
+    request.session.pop(SESSION_STORE, None)
+    messages.success(request, f"Now working in {membership.workspace}.")
+    return redirect("home")
+
+
+@require_POST
+@requires("customers.view")
+def switch_store(request):
+    """Company view (all stores) or one store's view (manual 002)."""
+    store_id = request.POST.get("store") or ""
+    if store_id:
+        store = get_object_or_404(
+            request.workspace.stores, pk=store_id if store_id.isdigit() else 0
+        )
+        request.session[SESSION_STORE] = store.pk
+    else:
+        request.session.pop(SESSION_STORE, None)
+    return _back(request)
+
+
+@requires("customers.view")
+def home(request):
+    from patron.customers.models import Customer
+
+    customers = Customer.objects.in_workspace(request.workspace).current()
+    return render(
+        request,
+        "workspaces/home.html",
+        {
+            "people_count": customers.people().count(),
+            "organization_count": customers.organizations().count(),
+            "recent": customers.order_by("-created_at")[:10],
+        },
+    )
