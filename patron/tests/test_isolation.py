@@ -1,0 +1,154 @@
+"""Workspace isolation, proved generically: every URL pattern and API route, walked by a
+member of another workspace, answers 404 for the first workspace's objects and never
+shows its data.
+
+A new URL with an id in it fails `test_every_url_with_an_id_is_covered` until FOREIGN_OBJECTS
+says which kind of object the id names, so no page or endpoint can skip this test.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from patron.api.models import ApiToken
+from patron.conftest import api_client_for
+from patron.testing.factories import MembershipFactory, make_customer
+from patron.workspaces.roles import Role
+
+SECRET_NAME = "Zebedee Quixotic-Secret"
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern), entry
+
+
+ALL_PATTERNS = [
+    (name, route, entry)
+    for name, route, entry in _walk(get_resolver().url_patterns)
+    if not route.startswith("static/")
+]
+
+# Which object each URL's <pk> names; the test creates it in the victim's workspace.
+FOREIGN_OBJECTS = {
+    "customers:": "customer",
+    "api:customer-": "customer",
+    "token_revoke": "token",
+}
+
+
+def _kind_for(name: str) -> str | None:
+    for prefix, kind in FOREIGN_OBJECTS.items():
+        if name.startswith(prefix):
+            return kind
+    return None
+
+
+def _has_id(entry) -> bool:
+    return "pk" in entry.pattern.converters
+
+
+def _url(route: str, pk: int) -> str:
+    url = route.replace("^", "").replace("$", "")
+    url = url.replace("<int:pk>", str(pk)).replace("<pk>", str(pk))
+    url = url.replace("(?P<pk>[^/.]+)", str(pk)).replace("<slug:tab>", "history")
+    url = url.replace("\\.(?P<format>[a-z0-9]+)/?", "")
+    return "/" + url
+
+
+@pytest.fixture
+def victim(workspace):
+    """The workspace whose data must not leak, with a customer and an API token."""
+    owner = MembershipFactory(workspace=workspace, role=Role.ADMIN)
+    organization = make_customer(
+        workspace, owner.user, kind="organization", company_name=SECRET_NAME
+    )
+    token, _ = ApiToken.issue(membership=owner, name="victim token")
+    return {"customer": organization, "token": token}
+
+
+@pytest.fixture
+def intruder(other_workspace):
+    """An admin of another workspace: the most a stranger can be."""
+    return MembershipFactory(workspace=other_workspace, role=Role.ADMIN)
+
+
+def test_every_url_with_an_id_is_covered():
+    uncovered = [name for name, _, entry in ALL_PATTERNS if _has_id(entry) and not _kind_for(name)]
+    assert not uncovered, f"Say in FOREIGN_OBJECTS which object these URLs name: {uncovered}"
+
+
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [(name, route) for name, route, entry in ALL_PATTERNS if _has_id(entry)],
+)
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
+    url = _url(route, victim[_kind_for(name)].pk)
+    if name.startswith("api:"):
+        response = getattr(api_client_for(intruder), method)(url, {}, format="json")
+        allowed = 405
+    else:
+        client.force_login(intruder.user)
+        response = getattr(client, method)(url)
+        allowed = 405
+    assert response.status_code in (404, allowed), (url, method, response.status_code)
+    if response.status_code == allowed:
+        return
+    victim["customer"].refresh_from_db()
+    assert victim["customer"].deleted_at is None and victim["customer"].archived_at is None
+    assert ApiToken.objects.filter(pk=victim["token"].pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [(name, route) for name, route, entry in ALL_PATTERNS if not _has_id(entry)],
+)
+def test_pages_without_ids_never_show_foreign_data(client, victim, intruder, name, route):
+    client.force_login(intruder.user)
+    url = _url(route, 0)
+    for query in ("", f"?q={SECRET_NAME[:7]}", "?archived=true"):
+        if name.startswith("api:"):
+            response = api_client_for(intruder).get(url + query)
+        else:
+            response = client.get(url + query)
+        assert SECRET_NAME not in response.content.decode(errors="replace"), (url, query)
+
+
+def test_api_lists_only_the_tokens_workspace(victim, intruder):
+    make_customer(intruder.workspace, intruder.user, last_name="Visible")
+    response = api_client_for(intruder).get("/api/v1/customers/")
+    assert [row["last_name"] for row in response.json()["results"]] == ["Visible"]
+
+
+def test_forms_offer_only_this_workspaces_organizations(client, victim, intruder):
+    client.force_login(intruder.user)
+    form = client.get("/customers/new/").content.decode()
+    assert SECRET_NAME not in form
+    response = client.post(
+        "/customers/new/",
+        {
+            "kind": "person",
+            "last_name": "Spy",
+            "organization": victim["customer"].pk,
+            "status": "active",
+            "customer_type": "prospect",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not victim["customer"].contacts.exists()
+
+
+def test_api_refuses_foreign_related_ids(victim, intruder):
+    response = api_client_for(intruder).post(
+        "/api/v1/customers/",
+        {"last_name": "Spy", "organization": victim["customer"].pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "organization"
+    assert not victim["customer"].contacts.exists()
