@@ -37,7 +37,7 @@ class CustomerForm(forms.ModelForm):
         self.fields["stores"].queryset = Store.objects.filter(workspace=workspace)
         self.fields["stores"].help_text = "Leave all unticked for every store."
         for name in ("work_phone", "home_phone", "mobile_phone", "fax"):
-            self.fields[name].widget.attrs["type"] = "tel"
+            self.fields[name].widget.input_type = "tel"
 
     def service_data(self) -> dict:
         return {

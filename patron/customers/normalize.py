@@ -42,13 +42,13 @@ def normalize_phone(value: str, region: str) -> str:
 
 
 def display_phone(e164: str, region: str) -> str:
-    """National format for numbers of the workspace's region, international otherwise."""
+    """National format for numbers of the workspace's country code, international otherwise."""
     if not e164:
         return ""
     number = parse_phone(e164, region)
     if number is None:
         return e164
-    if phonenumbers.region_code_for_number(number) == region:
+    if number.country_code == phonenumbers.country_code_for_region(region):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

@@ -60,7 +60,7 @@ def search_suggestions(request):
     """The banner's type-ahead: a few matches as the user types."""
     text = request.GET.get("q", "")
     matches = []
-    if len(text.strip()) >= 2:
+    if len(text.strip()) >= 2 or text.strip().isdigit():
         region = request.workspace.default_region
         matches = global_search(_customers(request).searchable(), text, region)[:8]
     return render(request, "customers/_suggestions.html", {"matches": matches, "q": text})

@@ -1,0 +1,59 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from patron.customers.models import Customer
+from patron.workspaces.models import Membership, Workspace
+from patron.workspaces.roles import Role
+
+
+def test_create_workspace_without_prompts(db, monkeypatch, capsys):
+    monkeypatch.setenv("PATRON_ADMIN_PASSWORD", "a-Long-enough-secret")
+    call_command(
+        "create_workspace",
+        "--name",
+        "Acme Ltd",
+        "--admin-email",
+        "Boss@Acme.example",
+        "--store",
+        "North",
+        "--store",
+        "South",
+    )
+    workspace = Workspace.objects.get(slug="acme-ltd")
+    membership = Membership.objects.get(workspace=workspace)
+    assert membership.role == Role.ADMIN
+    assert membership.user.email == "boss@acme.example"
+    assert membership.user.check_password("a-Long-enough-secret")
+    assert sorted(workspace.stores.values_list("name", flat=True)) == ["North", "South"]
+    assert "Created workspace acme-ltd" in capsys.readouterr().out
+
+
+def test_create_workspace_needs_a_password(db, monkeypatch):
+    monkeypatch.delenv("PATRON_ADMIN_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="PATRON_ADMIN_PASSWORD"):
+        call_command("create_workspace", "--name", "Acme", "--admin-email", "a@b.example")
+    assert not Workspace.objects.exists()
+
+
+def test_a_weak_password_leaves_no_workspace(db, monkeypatch):
+    monkeypatch.setenv("PATRON_ADMIN_PASSWORD", "123")
+    with pytest.raises(CommandError, match="password"):
+        call_command("create_workspace", "--name", "Acme", "--admin-email", "a@b.example")
+    assert not Workspace.objects.exists()
+
+
+def test_demo_creates_once_and_prints_the_login(db, monkeypatch, capsys):
+    monkeypatch.setenv("PATRON_ADMIN_EMAIL", "demo@example.com")
+    monkeypatch.setenv("PATRON_ADMIN_PASSWORD", "demo-Password-2026")
+    call_command("demo", "--people", "20", "--organizations", "3")
+    call_command("demo", "--people", "20", "--organizations", "3")
+    out = capsys.readouterr().out
+    assert out.count("Log in as demo@example.com with password demo-Password-2026") == 2
+    assert Customer.objects.people().count() == 20
+    assert Customer.objects.organizations().count() == 3
+    assert Customer.objects.filter(organization__isnull=False).exists()
+
+
+def test_purge_deleted_command(db, capsys):
+    call_command("purge_deleted", "--days", "30")
+    assert "Purged 0 customers" in capsys.readouterr().out
