@@ -1,5 +1,6 @@
 """The customer record: one table for people and organizations (DESIGN.md)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -7,6 +8,16 @@ from django.utils import timezone
 
 from patron.core.models import WorkspaceQuerySet, WorkspaceScoped
 from patron.customers.normalize import name_key, normalize_email, normalize_phone
+
+
+def validate_logo_size(file) -> None:
+    limit = settings.PATRON_LOGO_MAX_BYTES
+    if file and file.size > limit:
+        raise ValidationError(
+            f"The logo is {file.size / 1_048_576:.1f} MB; the largest allowed is "
+            f"{limit / 1_048_576:.1f} MB.",
+            code="too_large",
+        )
 
 
 class Category(WorkspaceScoped):
@@ -178,7 +189,7 @@ class Customer(WorkspaceScoped):
     marketing_opt_out = models.BooleanField(
         "marketing opt-out", default=False, help_text="Does not want email marketing."
     )
-    logo = models.ImageField(upload_to="logos/%Y/%m/", blank=True)
+    logo = models.ImageField(upload_to="logos/%Y/%m/", blank=True, validators=[validate_logo_size])
 
     name_key = models.CharField(max_length=300, editable=False, db_index=False)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -193,3 +193,31 @@ def test_api_token_page_creates_and_revokes(admin_client):
     token = ApiToken.objects.get()
     admin_client.post(f"/account/tokens/{token.pk}/revoke/")
     assert not ApiToken.objects.exists()
+
+
+def _png(size=(2, 2)) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_organization_logo_is_checked_by_content_and_size(admin_client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    org = {**BASE, "kind": "organization", "company_name": "Logo Ltd"}
+    fake = SimpleUploadedFile("logo.png", b"<script>alert(1)</script>", "image/png")
+    page = admin_client.post("/customers/new/", {**org, "logo": fake}).content.decode()
+    assert "Upload a valid image" in page
+    settings.PATRON_LOGO_MAX_BYTES = 10
+    big = SimpleUploadedFile("logo.png", _png(), "image/png")
+    page = admin_client.post("/customers/new/", {**org, "logo": big}).content.decode()
+    assert "the largest allowed is" in page
+    assert not Customer.objects.exists()
+    settings.PATRON_LOGO_MAX_BYTES = 1_000_000
+    good = SimpleUploadedFile("my logo.png", _png(), "image/png")
+    assert admin_client.post("/customers/new/", {**org, "logo": good}).status_code == 302
+    assert Customer.objects.get().logo.name.endswith(".png")
