@@ -22,7 +22,7 @@ install: .venv/.synced
 run: install
 	$(RUN) patron migrate --no-input
 	$(RUN) patron collectstatic --no-input --verbosity 0
-	$(RUN) patron demo
+	$(RUN) patron demo --url http://$(HOST):$(PORT)/
 	$(RUN) gunicorn patron.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 test: install

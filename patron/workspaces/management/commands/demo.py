@@ -35,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=300)
         parser.add_argument("--organizations", type=int, default=40)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Where it is served")
 
     def handle(self, *args, **options):
         email = os.environ.get("PATRON_ADMIN_EMAIL", "admin@example.com").strip().lower()
@@ -69,7 +70,7 @@ class Command(BaseCommand):
                 admin.user.set_password(password)
                 admin.user.save(update_fields=["password"])
         self.stdout.write(
-            f"\n  Patron: http://127.0.0.1:8000/\n  Log in as {email} with password {password}\n"
+            f"\n  Patron: {options['url']}\n  Log in as {email} with password {password}\n"
         )
 
     def _fill(self, workspace: Workspace, admin: User, options) -> None:
