@@ -1,7 +1,23 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from patron.workspaces import setup_views
 from patron.workspaces import views as workspace_views
+
+
+class SetupKindConverter:
+    """The kinds of workspace labels with a set-up page."""
+
+    regex = "|".join(setup_views.LABELS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SetupKindConverter, "setup_kind")
 
 urlpatterns = [
     path("", workspace_views.home, name="home"),
@@ -13,6 +29,14 @@ urlpatterns = [
     ),
     path("workspace/switch/", workspace_views.switch_workspace, name="switch_workspace"),
     path("store/switch/", workspace_views.switch_store, name="switch_store"),
+    path("setup/members/", setup_views.members, name="setup_members"),
+    path("setup/members/<int:pk>/", setup_views.member_change, name="setup_member_change"),
+    path("setup/<setup_kind:kind>/", setup_views.labels, name="setup_labels"),
+    path(
+        "setup/<setup_kind:kind>/<int:pk>/delete/",
+        setup_views.label_delete,
+        name="setup_label_delete",
+    ),
     path("", include("patron.customers.urls")),
     path("", include("patron.api.urls")),
 ]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patron.core.models import next_number
-from patron.customers.models import Customer
+from patron.customers.models import Category, Customer, Tag
 from patron.history.models import Change
 from patron.history.services import differences, record_change, snapshot
 
@@ -267,3 +267,25 @@ def customers_purge(*, workspace=None, older_than_days: int | None = None) -> in
     ).delete()
     Customer.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+def category_create(*, workspace, name: str, description: str = "") -> Category:
+    """A customer category (manual 002); names are unique in a workspace."""
+    category = Category(workspace=workspace, name=name.strip(), description=description.strip())
+    category.full_clean()
+    category.save()
+    return category
+
+
+def tag_create(*, workspace, name: str) -> Tag:
+    tag = Tag(workspace=workspace, name=name.strip())
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+def label_delete(*, label: Category | Tag) -> int:
+    """Remove a category or tag; customers keep everything else. Returns how many had it."""
+    used_by = label.customer_set.count() if isinstance(label, Category) else label.customers.count()
+    label.delete()
+    return used_by

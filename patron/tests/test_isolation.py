@@ -11,7 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from patron.api.models import ApiToken
 from patron.conftest import api_client_for
+from patron.customers.models import Tag
 from patron.testing.factories import MembershipFactory, make_customer
+from patron.workspaces.models import Membership
 from patron.workspaces.roles import Role
 
 SECRET_NAME = "Zebedee Quixotic-Secret"
@@ -37,6 +39,8 @@ FOREIGN_OBJECTS = {
     "customers:": "customer",
     "api:customer-": "customer",
     "token_revoke": "token",
+    "setup_member_change": "membership",
+    "setup_label_delete": "tag",
 }
 
 
@@ -55,6 +59,7 @@ def _url(route: str, pk: int) -> str:
     url = route.replace("^", "").replace("$", "")
     url = url.replace("<int:pk>", str(pk)).replace("<pk>", str(pk))
     url = url.replace("(?P<pk>[^/.]+)", str(pk)).replace("<slug:tab>", "history")
+    url = url.replace("<setup_kind:kind>", "tags")
     url = url.replace("\\.(?P<format>[a-z0-9]+)/?", "")
     return "/" + url
 
@@ -67,7 +72,8 @@ def victim(workspace):
         workspace, owner.user, kind="organization", company_name=SECRET_NAME
     )
     token, _ = ApiToken.issue(membership=owner, name="victim token")
-    return {"customer": organization, "token": token}
+    tag = Tag.objects.create(workspace=workspace, name=SECRET_NAME)
+    return {"customer": organization, "token": token, "membership": owner, "tag": tag}
 
 
 @pytest.fixture
@@ -101,6 +107,8 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     victim["customer"].refresh_from_db()
     assert victim["customer"].deleted_at is None and victim["customer"].archived_at is None
     assert ApiToken.objects.filter(pk=victim["token"].pk).exists()
+    assert Tag.objects.filter(pk=victim["tag"].pk).exists()
+    assert Membership.objects.filter(pk=victim["membership"].pk).exists()
 
 
 @pytest.mark.parametrize(

@@ -53,3 +53,43 @@ def member_add(
         membership.role = role
         membership.save(update_fields=["role"])
     return membership
+
+
+@transaction.atomic
+def member_set_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if membership.role == Role.ADMIN and role != Role.ADMIN:
+        _keep_an_admin(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership) -> None:
+    if membership.role == Role.ADMIN:
+        _keep_an_admin(membership)
+    membership.delete()
+
+
+def _keep_an_admin(membership: Membership) -> None:
+    others = Membership.objects.select_for_update().filter(
+        workspace=membership.workspace, role=Role.ADMIN
+    )
+    if not others.exclude(pk=membership.pk).exists():
+        raise ValidationError("A workspace needs at least one admin.")
+
+
+def store_create(*, workspace: Workspace, name: str) -> Store:
+    store = Store(workspace=workspace, name=name.strip())
+    store.full_clean()
+    store.save()
+    return store
+
+
+@transaction.atomic
+def store_delete(*, store: Store) -> None:
+    if store.workspace.stores.count() == 1:
+        raise ValidationError("A workspace needs at least one store.")
+    store.delete()
