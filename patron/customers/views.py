@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from patron.core.access import get_in_workspace
+from patron.core.forms import add_validation_errors
 from patron.customers import services
 from patron.customers.filters import CustomerFilter
 from patron.customers.forms import CustomerForm
@@ -78,14 +79,6 @@ def _form_for(request, instance: Customer) -> CustomerForm:
     return form
 
 
-def _add_errors(form: CustomerForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @requires("customers.change")
 def customer_create(request):
     kind = request.GET.get("kind", Customer.Kind.PERSON)
@@ -102,7 +95,7 @@ def customer_create(request):
                 workspace=request.workspace, actor=request.user, data=form.service_data()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"Created {customer} (customer no. {customer.number}).")
             return redirect(customer)
@@ -129,7 +122,7 @@ def customer_edit(request, pk: int):
             data["version"] = conflict.current_version
             form.data = data
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"Saved {customer}.")
             return redirect(customer)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from patron.core.access import get_in_workspace
+from patron.core.forms import add_validation_errors
 from patron.customers import services as customer_services
 from patron.customers.models import Category, Tag
 from patron.workspaces import services
@@ -31,14 +32,6 @@ class NameForm(forms.Form):
     description = forms.CharField(max_length=255, required=False)
 
 
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @requires("workspace.manage")
 def members(request):
     form = MemberForm(request.POST or None)
@@ -52,7 +45,7 @@ def members(request):
                 full_name=form.cleaned_data["full_name"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
             return redirect("setup_members")
@@ -108,7 +101,7 @@ def labels(request, kind: str):
         try:
             created = _create(kind, request.workspace, form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"Added {created}.")
             return redirect("setup_labels", kind=kind)
