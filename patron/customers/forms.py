@@ -36,7 +36,7 @@ class CustomerForm(forms.ModelForm):
         self.fields["tags"].queryset = Tag.objects.in_workspace(workspace)
         self.fields["stores"].queryset = Store.objects.filter(workspace=workspace)
         self.fields["stores"].help_text = "Leave all unticked for every store."
-        for name in ("work_phone", "home_phone", "mobile_phone", "fax"):
+        for name in Customer.PHONE_FIELDS:
             self.fields[name].widget.input_type = "tel"
 
     def service_data(self) -> dict:

@@ -7,7 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patron.core.models import WorkspaceQuerySet, WorkspaceScoped
-from patron.customers.normalize import name_key, normalize_email, normalize_phone
+from patron.customers.normalize import (
+    display_phone,
+    name_key,
+    normalize_email,
+    normalize_phone,
+)
 
 
 def validate_logo_size(file) -> None:
@@ -126,6 +131,8 @@ class Customer(WorkspaceScoped):
         BLUE = "blue", "Blue"
         PURPLE = "purple", "Purple"
         CHK = "chk", "CHK"
+
+    PHONE_FIELDS = ("work_phone", "home_phone", "mobile_phone", "fax")
 
     number = models.PositiveIntegerField("customer no.", editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
@@ -250,6 +257,12 @@ class Customer(WorkspaceScoped):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def history_value(self, field_name: str) -> str | None:
+        """Phones read in History as on the page: national for the workspace's country."""
+        if field_name in self.PHONE_FIELDS:
+            return display_phone(getattr(self, field_name), self.workspace.default_region)
+        return None
+
     def clean(self) -> None:
         """Normalize contact data and check the rules that span fields.
 
@@ -292,7 +305,7 @@ class Customer(WorkspaceScoped):
         except ValidationError as error:
             errors.setdefault("email", []).append(error)
         region = self.workspace.default_region
-        for field in ("work_phone", "home_phone", "mobile_phone", "fax"):
+        for field in self.PHONE_FIELDS:
             try:
                 setattr(self, field, normalize_phone(getattr(self, field), region))
             except ValidationError as error:

@@ -20,7 +20,6 @@ from patron.history.services import changes_for
 from patron.workspaces.permissions import requires
 
 PAGE_SIZE = 50
-PHONE_FIELDS = ("work_phone", "home_phone", "mobile_phone", "fax")
 
 
 def _customers(request):
@@ -72,7 +71,7 @@ def _form_for(request, instance: Customer) -> CustomerForm:
         request.POST or None, request.FILES or None, instance=instance, workspace=request.workspace
     )
     if instance.pk and not form.is_bound:
-        for name in PHONE_FIELDS:  # stored in E.164, shown the way people write them
+        for name in Customer.PHONE_FIELDS:  # stored in E.164, shown the way people write them
             form.initial[name] = display_phone(
                 getattr(instance, name), request.workspace.default_region
             )
@@ -138,7 +137,7 @@ def customer_detail(request, pk: int):
             Customer._meta.get_field(name).verbose_name,
             display_phone(getattr(customer, name), region),
         )
-        for name in PHONE_FIELDS
+        for name in Customer.PHONE_FIELDS
     ]
     return render(
         request,

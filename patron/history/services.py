@@ -12,6 +12,11 @@ type Snapshot = dict[str, tuple[str, str]]
 
 
 def _readable(instance: models.Model, field: models.Field) -> str:
+    """The value as a person reads it; a model may format its own with `history_value()`."""
+    if hasattr(instance, "history_value"):
+        custom = instance.history_value(field.name)
+        if custom is not None:
+            return custom
     if field.many_to_many:
         if instance.pk is None:
             return ""

@@ -164,3 +164,8 @@ def test_void_keeps_the_record(workspace, admin, customer):
     customer.refresh_from_db()
     assert customer.status == Customer.Status.VOID
     assert Customer.objects.in_workspace(workspace).current().filter(pk=customer.pk).exists()
+
+
+def test_history_shows_phones_as_people_write_them(workspace, admin, customer):
+    services.customer_update(customer=customer, actor=admin, data={"work_phone": "+442079460018"})
+    assert changes_for(customer).first().fields[0]["new"] == "020 7946 0018"
