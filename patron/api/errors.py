@@ -9,7 +9,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -75,3 +75,21 @@ def conflict_response(conflict) -> Response:
 
 def not_found_json(request, exception=None):
     return JsonResponse(error_body(404, "not_found", "Not found."), status=404)
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True,
+        help_text='The dotted path of the offending input ("tags.0"), or null for the request.',
+    )
+    code = serializers.CharField(help_text='What is wrong, e.g. "required", "invalid".')
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every 4xx answer of the API has this body."""
+
+    status = serializers.IntegerField(help_text="The HTTP status code again.")
+    code = serializers.CharField(help_text='E.g. "invalid", "not_found", "edit_conflict".')
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    errors = ErrorItemSerializer(many=True, help_text="One per problem; may be empty.")

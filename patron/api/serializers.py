@@ -1,3 +1,5 @@
+from django.core.validators import RegexValidator
+from django.db import models
 from rest_framework import serializers
 
 from patron.customers.models import Category, Customer, Tag
@@ -5,11 +7,35 @@ from patron.customers.services import EDITABLE_FIELDS
 from patron.workspaces.models import Store
 
 
+class StrictCharField(serializers.CharField):
+    """A string, as the schema says: DRF's CharField would also take 0 and store "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, as the schema says: DRF's BooleanField would also take "yes", 1, "on"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     """A customer (person or organization). Phones come back in E.164; any format is accepted.
 
     Related ids (organization, category, tags, stores) must belong to the token's workspace.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.BooleanField: StrictBooleanField,
+    }
 
     class Meta:
         model = Customer
@@ -49,13 +75,21 @@ class CustomerSerializer(serializers.ModelSerializer):
         return fields
 
 
+# Leading and trailing spaces are trimmed, so there must be something else (the schema
+# says so with this pattern; minLength alone would promise that " " is fine).
+NOT_BLANK = RegexValidator(r"\S", "This field may not be blank.", code="blank")
+
+
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(help_text="The user's email address.")
-    password = serializers.CharField(style={"input_type": "password"})
+    username = StrictCharField(help_text="The user's email address.", validators=[NOT_BLANK])
+    # Not trimmed: " secret " is a password of its own (Django's login form keeps spaces too).
+    password = StrictCharField(style={"input_type": "password"}, trim_whitespace=False)
     workspace = serializers.SlugField(
         required=False, help_text="Workspace slug; the user's first workspace if omitted."
     )
-    name = serializers.CharField(required=False, max_length=100, default="API client")
+    name = StrictCharField(
+        required=False, max_length=100, default="API client", validators=[NOT_BLANK]
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from patron.api import views
+from patron.api.errors import not_found_json
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -14,6 +16,10 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 api_patterns = [
     path("auth/token/", views.obtain_token, name="token_obtain"),
     *router.urls,
+    # Any other path under api/v1/ answers the API's JSON 404, not the pages' HTML one.
+    # Only paths ending in "/": the others still get CommonMiddleware's APPEND_SLASH
+    # redirect first. csrf_exempt, or a POST there would get the HTML CSRF 403.
+    re_path(r"^.*/$", csrf_exempt(not_found_json), name="not_found"),
 ]
 for pattern in api_patterns:
     pattern.callback = login_not_required(pattern.callback)

@@ -1,20 +1,29 @@
 """REST API v1: thin viewsets over the same services and queries as the pages."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
-from rest_framework.decorators import action, api_view, authentication_classes
-from rest_framework.decorators import permission_classes as use_permissions
+from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from patron.api.errors import conflict_response
+from patron.api.errors import ErrorSerializer, conflict_response
 from patron.api.models import ApiToken
+from patron.api.schema import ApiSchema
 from patron.api.serializers import (
     CustomerSerializer,
     TokenRequestSerializer,
@@ -25,27 +34,48 @@ from patron.customers.filters import CustomerFilter
 from patron.customers.models import Customer
 from patron.workspaces.models import Membership
 
+# What parse_if_match takes: *, or a version, quoted or not, weak (W/) or not.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"?([0-9]{1,9})"?)$'
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="The ETag of the version you edited; an older one answers 412.",
+    pattern=IF_MATCH_PATTERN,
+    description='The ETag of the version you edited (e.g. "3"); an older one answers 412.',
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 412],
+    pattern=r'^"\d+"$',
+    description='The customer\'s current version, e.g. "3"; send it back in If-Match.',
+)
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="The new customer's page.",
 )
 
 
 def parse_if_match(header: str | None) -> int | None:
     """The version an If-Match names ("3", W/"3"); None for absent or "*"."""
-    if not header or header.strip() == "*":
+    if header is None:
         return None
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 9:
+    # [0-9], not isdigit(): "²" passed an isdigit() test here, then int() failed (a 500).
+    match = re.fullmatch(IF_MATCH_PATTERN, header.strip())
+    if match is None:
         raise ValidationError({"If-Match": 'Give the ETag returned by GET, e.g. "3".'})
-    return int(value)
+    return int(match[3]) if match[3] else None
 
 
 @extend_schema_view(
-    update=extend_schema(parameters=[IF_MATCH]),
-    partial_update=extend_schema(parameters=[IF_MATCH]),
+    create=extend_schema(parameters=[ETAG, LOCATION]),
+    retrieve=extend_schema(parameters=[ETAG]),
+    update=extend_schema(parameters=[IF_MATCH, ETAG]),
+    partial_update=extend_schema(parameters=[IF_MATCH, ETAG]),
 )
 class CustomerViewSet(viewsets.ModelViewSet):
     """Customers and organizations of the token's workspace.
@@ -54,7 +84,11 @@ class CustomerViewSet(viewsets.ModelViewSet):
     recycle bin; DELETE moves a customer there and `restore` brings it back.
     """
 
+    schema = ApiSchema()
     serializer_class = CustomerSerializer
+    # CustomerFilter sorts (its `ordering`); DRF's OrderingFilter on the same parameter
+    # re-sorted by the terms it knew, so ?ordering=name,email came back sorted by email.
+    filter_backends = [DjangoFilterBackend]
     filterset_class = CustomerFilter
     read_capability = "customers.view"
     write_capability = "customers.change"
@@ -120,7 +154,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.customer_delete(customer=instance, actor=self.request.user, via="api")
 
-    @extend_schema(request=None, responses=CustomerSerializer)
+    @extend_schema(request=None, responses=CustomerSerializer, parameters=[ETAG])
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
         """Bring a customer back from the recycle bin."""
@@ -129,7 +163,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
         )
         return self._with_etag(customer)
 
-    @extend_schema(request=None, responses=CustomerSerializer)
+    @extend_schema(request=None, responses=CustomerSerializer, parameters=[ETAG])
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         """Hide from lists and searches; still reachable by id."""
@@ -138,7 +172,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
         )
         return self._with_etag(customer)
 
-    @extend_schema(request=None, responses=CustomerSerializer)
+    @extend_schema(request=None, responses=CustomerSerializer, parameters=[ETAG])
     @action(detail=True, methods=["post"])
     def unarchive(self, request, pk=None):
         customer = services.customer_unarchive(
@@ -147,29 +181,46 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return self._with_etag(customer)
 
 
-@extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer})
-@api_view(["POST"])
-@authentication_classes([])
-@use_permissions([AllowAny])
-def obtain_token(request):
+class ObtainTokenView(APIView):
     """Exchange an email and password for an API token of one workspace."""
-    form = TokenRequestSerializer(data=request.data)
-    form.is_valid(raise_exception=True)
-    user = authenticate(
-        request._request,
-        username=form.validated_data["username"],
-        password=form.validated_data["password"],
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    schema = ApiSchema()
+
+    def get_authenticate_header(self, request):
+        # The credentials come in the body, so no authenticator runs; without a challenge
+        # DRF would turn the wrong-password 401 into a 403 (SimpleJWT answers the same).
+        return 'Bearer realm="api"'
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenResponseSerializer,
+            401: OpenApiResponse(ErrorSerializer, description="Wrong email or password."),
+        },
     )
-    if user is None:
-        raise AuthenticationFailed("Wrong email or password.")
-    memberships = Membership.objects.filter(user=user).select_related("workspace")
-    if slug := form.validated_data.get("workspace"):
-        memberships = memberships.filter(workspace__slug=slug)
-    membership = memberships.order_by("workspace__name").first()
-    if membership is None:
-        raise ValidationError({"workspace": "You are not a member of that workspace."})
-    _, key = ApiToken.issue(membership=membership, name=form.validated_data["name"])
-    return Response({"token": key, "workspace": membership.workspace.slug}, status=201)
+    def post(self, request):
+        form = TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=form.validated_data["username"],
+            password=form.validated_data["password"],
+        )
+        if user is None:
+            raise AuthenticationFailed("Wrong email or password.")
+        memberships = Membership.objects.filter(user=user).select_related("workspace")
+        if slug := form.validated_data.get("workspace"):
+            memberships = memberships.filter(workspace__slug=slug)
+        membership = memberships.order_by("workspace__name").first()
+        if membership is None:
+            raise ValidationError({"workspace": "You are not a member of that workspace."})
+        _, key = ApiToken.issue(membership=membership, name=form.validated_data["name"])
+        return Response({"token": key, "workspace": membership.workspace.slug}, status=201)
+
+
+obtain_token = ObtainTokenView.as_view()
 
 
 def token_list(request):

@@ -1,6 +1,7 @@
 """The advanced search (manual 000's 18 criteria plus manual 003's), for pages and API."""
 
 import django_filters as filters
+from django import forms
 from django.core.exceptions import ValidationError
 
 from patron.customers.models import Category, Customer, Tag
@@ -20,9 +21,46 @@ SORTABLE = (
 )
 
 
+class YesNoSelect(forms.NullBooleanSelect):
+    """The search form's yes/no/unknown select; also reads the API's true and false.
+
+    NullBooleanSelect reads any other value ("maybe", "1") as unknown, i.e. no filter;
+    this hands it on to YesNoField, which refuses it.
+    """
+
+    VALUES = {"true": True, "True": True, "false": False, "False": False}
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.get(name)
+        if raw in (None, "", "unknown"):
+            return None
+        return self.VALUES.get(raw, raw)
+
+
+class YesNoField(forms.NullBooleanField):
+    """Yes, no or not given; anything else is an error rather than "not given"."""
+
+    widget = YesNoSelect
+
+    def to_python(self, value):
+        if value not in (True, False, None):
+            raise ValidationError("Give true or false.", code="invalid")
+        return value
+
+
+class YesNoFilter(filters.BooleanFilter):
+    field_class = YesNoField
+
+
+class IntegerFilter(filters.NumberFilter):
+    """A whole number: NumberFilter would take 0.5 (a Decimal) and find nothing."""
+
+    field_class = forms.IntegerField
+
+
 class CustomerFilter(filters.FilterSet):
     q = filters.CharFilter(label="Name, customer no., email or phone", method="filter_q")
-    number = filters.NumberFilter(label="Customer no.")
+    number = IntegerFilter(label="Customer no.")
     kind = filters.ChoiceFilter(choices=Customer.Kind.choices)
     title = filters.ChoiceFilter(choices=Customer.Title.choices)
     customer_type = filters.ChoiceFilter(choices=Customer.Type.choices)
@@ -47,7 +85,7 @@ class CustomerFilter(filters.FilterSet):
     category = filters.ModelChoiceFilter(queryset=Category.objects.none())
     store = filters.ModelChoiceFilter(field_name="stores", queryset=Store.objects.none())
     organization = filters.ModelChoiceFilter(queryset=Customer.objects.none())
-    archived = filters.BooleanFilter(
+    archived = YesNoFilter(
         method="filter_archived", label="Archived (only archived when yes; none when no)"
     )
     ordering = filters.OrderingFilter(fields=SORTABLE)
