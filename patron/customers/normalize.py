@@ -59,3 +59,8 @@ def name_key(*parts: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(plain.casefold().split())
+
+
+def is_plain_number(text: str) -> bool:
+    """Only the digits 0-9 ("²" and other Unicode digits pass str.isdigit but not int())."""
+    return text.isascii() and text.isdigit()

@@ -4,7 +4,7 @@ import phonenumbers
 from django.db.models import Q, QuerySet
 
 from patron.customers.models import Customer
-from patron.customers.normalize import name_key, parse_phone
+from patron.customers.normalize import is_plain_number, name_key, parse_phone
 
 
 def global_search(queryset: QuerySet[Customer], text: str, region: str) -> QuerySet[Customer]:
@@ -22,7 +22,7 @@ def global_search(queryset: QuerySet[Customer], text: str, region: str) -> Query
     tokens = key.split()
     if len(tokens) > 1:
         conditions |= Q(name_key__startswith=" ".join([tokens[-1], *tokens[:-1]]))
-    if text.isdigit() and len(text) <= 9:
+    if is_plain_number(text) and len(text) <= 9:
         conditions |= Q(number=int(text))
     if "@" in text:
         conditions |= Q(email__startswith=text.lower())

@@ -14,7 +14,7 @@ from patron.customers import services
 from patron.customers.filters import CustomerFilter
 from patron.customers.forms import CustomerForm
 from patron.customers.models import Customer
-from patron.customers.normalize import display_phone
+from patron.customers.normalize import display_phone, is_plain_number
 from patron.customers.queries import global_search
 from patron.history.services import changes_for
 from patron.workspaces.permissions import requires
@@ -60,7 +60,7 @@ def search_suggestions(request):
     """The banner's type-ahead: a few matches as the user types."""
     text = request.GET.get("q", "")
     matches = []
-    if len(text.strip()) >= 2 or text.strip().isdigit():
+    if len(text.strip()) >= 2 or is_plain_number(text.strip()):
         region = request.workspace.default_region
         matches = global_search(_customers(request).searchable(), text, region)[:8]
     return render(request, "customers/_suggestions.html", {"matches": matches, "q": text})
@@ -83,7 +83,7 @@ def customer_create(request):
     kind = request.GET.get("kind", Customer.Kind.PERSON)
     instance = Customer(kind=kind if kind in Customer.Kind.values else Customer.Kind.PERSON)
     organization_id = request.GET.get("organization", "")
-    if organization_id.isdigit():  # "Add contact" on an organization's page
+    if is_plain_number(organization_id):  # "Add contact" on an organization's page
         instance.organization = get_in_workspace(
             Customer.objects.organizations(), request.workspace, pk=organization_id
         )

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from patron.customers.normalize import is_plain_number
 from patron.workspaces.middleware import SESSION_STORE, SESSION_WORKSPACE
 from patron.workspaces.models import Membership
 from patron.workspaces.permissions import requires
@@ -33,7 +34,7 @@ def switch_store(request):
     store_id = request.POST.get("store") or ""
     if store_id:
         store = get_object_or_404(
-            request.workspace.stores, pk=store_id if store_id.isdigit() else 0
+            request.workspace.stores, pk=store_id if is_plain_number(store_id) else 0
         )
         request.session[SESSION_STORE] = store.pk
     else:

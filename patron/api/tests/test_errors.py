@@ -72,11 +72,6 @@ def test_400_for_malformed_list_parameters(api, query, field):
     assert [e["field"] for e in body["errors"]] == [field]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="patron/customers/queries.py global_search: '²'.isdigit() is true, int('²') fails",
-)
 def test_search_text_of_unicode_digits_is_no_server_error(api, customer):
     assert api.get(URL, {"q": "²"}).json()["count"] == 0
 

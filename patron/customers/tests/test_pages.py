@@ -221,3 +221,14 @@ def test_organization_logo_is_checked_by_content_and_size(admin_client, settings
     good = SimpleUploadedFile("my logo.png", _png(), "image/png")
     assert admin_client.post("/customers/new/", {**org, "logo": good}).status_code == 302
     assert Customer.objects.get().logo.name.endswith(".png")
+
+
+@pytest.mark.parametrize(
+    "url", ["/customers/?q=²", "/customers/suggest/?q=²", "/customers/new/?organization=²"]
+)
+def test_unicode_digits_are_no_server_error(admin_client, url):
+    assert admin_client.get(url).status_code == 200
+
+
+def test_switching_to_a_unicode_digit_store_is_404(admin_client):
+    assert admin_client.post("/store/switch/", {"store": "²"}).status_code == 404
