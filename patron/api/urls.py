@@ -10,6 +10,9 @@ from patron.api.errors import not_found_json
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("stores", views.StoreViewSet, basename="store")
 
 # The API authenticates by itself (token or session) and answers 401 in JSON, so the
 # page-login redirect of LoginRequiredMiddleware must not apply to it.

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,16 +22,18 @@ from rest_framework.views import APIView
 
 from patron.api.errors import ErrorSerializer, conflict_response
 from patron.api.models import ApiToken
-from patron.api.schema import ApiSchema
 from patron.api.serializers import (
+    CategorySerializer,
     CustomerSerializer,
+    StoreSerializer,
+    TagSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
 from patron.customers import services
 from patron.customers.filters import CustomerFilter
-from patron.customers.models import Customer
-from patron.workspaces.models import Membership
+from patron.customers.models import Category, Customer, Tag
+from patron.workspaces.models import Membership, Store
 
 # What parse_if_match takes: *, or a version, quoted or not, weak (W/) or not.
 IF_MATCH_PATTERN = r'^(\*|(W/)?"?([0-9]{1,9})"?)$'
@@ -84,11 +85,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     recycle bin; DELETE moves a customer there and `restore` brings it back.
     """
 
-    schema = ApiSchema()
     serializer_class = CustomerSerializer
-    # CustomerFilter sorts (its `ordering`); DRF's OrderingFilter on the same parameter
-    # re-sorted by the terms it knew, so ?ordering=name,email came back sorted by email.
-    filter_backends = [DjangoFilterBackend]
     filterset_class = CustomerFilter
     read_capability = "customers.view"
     write_capability = "customers.change"
@@ -181,12 +178,46 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return self._with_etag(customer)
 
 
+class _WorkspaceLookup(viewsets.ReadOnlyModelViewSet):
+    """The workspace's ids for a customer's related fields; set up on the Set-up pages."""
+
+    read_capability = "customers.view"
+    write_capability = "workspace.manage"
+    pagination_class = None
+    model = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.model.objects.filter(workspace=self.request.workspace).order_by("name")
+
+
+class TagViewSet(_WorkspaceLookup):
+    """Tags of the workspace (a customer's `tags`)."""
+
+    model = Tag
+    serializer_class = TagSerializer
+
+
+class CategoryViewSet(_WorkspaceLookup):
+    """Customer categories of the workspace (a customer's `category`)."""
+
+    model = Category
+    serializer_class = CategorySerializer
+
+
+class StoreViewSet(_WorkspaceLookup):
+    """Stores of the workspace (a customer's `stores`)."""
+
+    model = Store
+    serializer_class = StoreSerializer
+
+
 class ObtainTokenView(APIView):
     """Exchange an email and password for an API token of one workspace."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    schema = ApiSchema()
 
     def get_authenticate_header(self, request):
         # The credentials come in the body, so no authenticator runs; without a challenge

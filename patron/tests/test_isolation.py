@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from patron.api.models import ApiToken
 from patron.conftest import api_client_for
-from patron.customers.models import Tag
+from patron.customers.models import Category, Tag
 from patron.testing.factories import MembershipFactory, make_customer
 from patron.workspaces.models import Membership
 from patron.workspaces.roles import Role
@@ -38,6 +38,9 @@ ALL_PATTERNS = [
 FOREIGN_OBJECTS = {
     "customers:": "customer",
     "api:customer-": "customer",
+    "api:tag-": "tag",
+    "api:category-": "category",
+    "api:store-": "store",
     "token_revoke": "token",
     "setup_member_change": "membership",
     "setup_label_delete": "tag",
@@ -73,7 +76,16 @@ def victim(workspace):
     )
     token, _ = ApiToken.issue(membership=owner, name="victim token")
     tag = Tag.objects.create(workspace=workspace, name=SECRET_NAME)
-    return {"customer": organization, "token": token, "membership": owner, "tag": tag}
+    category = Category.objects.create(workspace=workspace, name=SECRET_NAME)
+    store = workspace.stores.create(name=SECRET_NAME)
+    return {
+        "customer": organization,
+        "token": token,
+        "membership": owner,
+        "tag": tag,
+        "category": category,
+        "store": store,
+    }
 
 
 @pytest.fixture

@@ -145,3 +145,12 @@ def test_unauthenticated_gets_401_json(client):
     response = client.get(URL)
     assert response.status_code == 401
     assert response.json()["status"] == 401
+
+
+def test_lookups_list_the_workspaces_ids(api, workspace, other_workspace):
+    TagFactory(workspace=workspace, name="vip")
+    TagFactory(workspace=other_workspace, name="theirs")
+    assert [t["name"] for t in api.get("/api/v1/tags/").json()] == ["vip"]
+    assert [s["name"] for s in api.get("/api/v1/stores/").json()] == ["Main store"]
+    assert api.get("/api/v1/categories/").json() == []
+    assert api.post("/api/v1/tags/", {"name": "x"}, format="json").status_code == 405
