@@ -67,5 +67,7 @@ def _plain_static_files(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STATIC_ROOT = tmp_path / "static"  # whitenoise warns when it is missing
+    settings.STATIC_ROOT.mkdir()
     # A deliberately weak, fast hasher: tests create many users; production uses PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
