@@ -198,7 +198,10 @@ class Customer(WorkspaceScoped):
     )
     logo = models.ImageField(upload_to="logos/%Y/%m/", blank=True, validators=[validate_logo_size])
 
-    name_key = models.CharField(max_length=300, editable=False, db_index=False)
+    # Accent-free lower-case names: "last first middle" sorts and finds by surname,
+    # "first middle last" finds by first name; both are indexed prefixes.
+    name_key = models.CharField(max_length=300, editable=False)
+    given_name_key = models.CharField(max_length=300, editable=False, default="")
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -220,6 +223,7 @@ class Customer(WorkspaceScoped):
         ]
         indexes = [
             models.Index(fields=["workspace", "name_key"], name="customer_name_idx"),
+            models.Index(fields=["workspace", "given_name_key"], name="customer_given_name_idx"),
             models.Index(fields=["workspace", "email"], name="customer_email_idx"),
             models.Index(fields=["workspace", "mobile_phone"], name="customer_mobile_idx"),
             models.Index(fields=["workspace", "work_phone"], name="customer_work_phone_idx"),
@@ -312,9 +316,13 @@ class Customer(WorkspaceScoped):
                 errors.setdefault(field, []).append(error)
         if errors:
             raise ValidationError(errors)
-        self.name_key = self.compute_name_key()
+        self.name_key, self.given_name_key = self.compute_name_keys()
 
-    def compute_name_key(self) -> str:
+    def compute_name_keys(self) -> tuple[str, str]:
         if self.is_organization:
-            return name_key(self.company_name)[:300]
-        return name_key(self.last_name, self.first_name, self.middle_name)[:300]
+            key = name_key(self.company_name)[:300]
+            return key, key
+        return (
+            name_key(self.last_name, self.first_name, self.middle_name)[:300],
+            name_key(self.first_name, self.middle_name, self.last_name)[:300],
+        )

@@ -11,17 +11,14 @@ def global_search(queryset: QuerySet[Customer], text: str, region: str) -> Query
     """Customers whose name, customer no., email or phone matches what was typed.
 
     Every branch is an indexed equality or prefix test: no full-table scan.
-    "john smith" and "smith john" both find John Smith; "+44 20 7946 0018" and
+    "john", "john smith", "smith" and "smith jo" all find John Smith; "+44 20 7946 0018" and
     "020 7946 0018" find the same phone.
     """
     text = text.strip()
     if not text:
         return queryset
     key = name_key(text)
-    conditions = Q(name_key__startswith=key)
-    tokens = key.split()
-    if len(tokens) > 1:
-        conditions |= Q(name_key__startswith=" ".join([tokens[-1], *tokens[:-1]]))
+    conditions = Q(name_key__startswith=key) | Q(given_name_key__startswith=key)
     if is_plain_number(text) and len(text) <= 9:
         conditions |= Q(number=int(text))
     if "@" in text:

@@ -95,7 +95,7 @@ def test_search_finds_one_phone_written_many_ways(api, workspace, admin):
 def test_search_by_name_accents_and_order(api, workspace, admin):
     make_customer(workspace, admin, first_name="José", last_name="Núñez")
     make_customer(workspace, admin, first_name="Ann", last_name="Smith")
-    for text in ("jose nunez", "Núñez", "nunez jo"):
+    for text in ("jose nunez", "José", "Núñez", "nunez jo"):
         names = [row["last_name"] for row in api.get(URL, {"q": text}).json()["results"]]
         assert names == ["Núñez"], text
 
