@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
 from patron.customers import services
+from patron.customers.customer_page import links_for, tabs_for
 from patron.customers.filters import CustomerFilter
 from patron.customers.forms import CustomerForm
 from patron.customers.models import Customer
 from patron.customers.normalize import display_phone, is_plain_number
 from patron.customers.queries import global_search
-from patron.history.services import changes_for
 from patron.workspaces.permissions import requires
 
 PAGE_SIZE = 50
@@ -142,28 +142,23 @@ def customer_detail(request, pk: int):
     return render(
         request,
         "customers/customer_detail.html",
-        {"customer": customer, "phones": phones, "tabs": _tabs(customer)},
+        {
+            "customer": customer,
+            "phones": phones,
+            "tabs": tabs_for(customer),
+            "menu_links": links_for(customer, request.membership),
+        },
     )
-
-
-def _tabs(customer: Customer) -> list[tuple[str, str]]:
-    tabs = [("history", "History")]
-    if customer.is_organization:
-        tabs.insert(0, ("contacts", "Contacts"))
-    return tabs
 
 
 @requires("customers.view")
 def customer_tab(request, pk: int, tab: str):
     customer = _customer(request, pk)
-    if tab not in dict(_tabs(customer)):
+    chosen = next((t for t in tabs_for(customer) if t.slug == tab), None)
+    if chosen is None:
         raise Http404("No such tab.")
-    context = {"customer": customer}
-    if tab == "history":
-        context["changes"] = changes_for(customer)[:200]
-    elif tab == "contacts":
-        context["contacts"] = customer.contacts.current().order_by("name_key")
-    return render(request, f"customers/tabs/{tab}.html", context)
+    context = {"customer": customer, **chosen.context(request, customer)}
+    return render(request, chosen.template, context)
 
 
 def _action(service, done: str):
