@@ -30,5 +30,7 @@ class WorkspaceRolePermission(permissions.BasePermission):
             else view.write_capability
         )
         if not membership.can(capability):
+            if "pk" in view.kwargs:
+                view.get_object()  # an id of another workspace answers 404, never 403
             raise PermissionDenied(f"Your role ({membership.get_role_display()}) may not do this.")
         return True

@@ -45,6 +45,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             *[name for name in EDITABLE_FIELDS if name != "logo"],
             "logo",
             "email_invalid_since",
+            "workflow_state",
+            "decline_reason",
             "version",
             "archived_at",
             "deleted_at",
@@ -56,6 +58,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "number",
             "logo",
             "email_invalid_since",
+            "workflow_state",
+            "decline_reason",
             "version",
             "archived_at",
             "deleted_at",
@@ -113,3 +117,7 @@ class StoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = Store
         fields = ["id", "name"]
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=500, help_text="Why the customer is declined.")

@@ -4,6 +4,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
@@ -20,11 +21,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from patron.api.errors import ErrorSerializer, conflict_response
+from patron.api.errors import ErrorSerializer, conflict_response, error_body
 from patron.api.models import ApiToken
 from patron.api.serializers import (
     CategorySerializer,
     CustomerSerializer,
+    DeclineSerializer,
     StoreSerializer,
     TagSerializer,
     TokenRequestSerializer,
@@ -37,6 +39,12 @@ from patron.workspaces.models import Membership, Store
 
 # What parse_if_match takes: *, or a version, quoted or not, weak (W/) or not.
 IF_MATCH_PATTERN = r'^(\*|(W/)?"?([0-9]{1,9})"?)$'
+TRANSITION_RESPONSES = {
+    200: CustomerSerializer,
+    409: OpenApiResponse(
+        ErrorSerializer, description="The customer is not in the state this step starts from."
+    ),
+}
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -89,7 +97,13 @@ class CustomerViewSet(viewsets.ModelViewSet):
     filterset_class = CustomerFilter
     read_capability = "customers.view"
     write_capability = "customers.change"
-    capabilities = {"destroy": "customers.delete", "restore": "customers.delete"}
+    capabilities = {
+        "destroy": "customers.delete",
+        "restore": "customers.delete",
+        "release": "customers.release",
+        "approve": "customers.approve",
+        "decline": "customers.approve",
+    }
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no workspace
@@ -176,6 +190,38 @@ class CustomerViewSet(viewsets.ModelViewSet):
             customer=self.get_object(), actor=request.user, via="api"
         )
         return self._with_etag(customer)
+
+    def _transition(self, service, **extra) -> Response:
+        try:
+            customer = service(
+                customer=self.get_object(), actor=self.request.user, via="api", **extra
+            )
+        except DjangoValidationError as error:
+            if error.code != "invalid_state":
+                raise
+            return Response(error_body(409, "invalid_state", " ".join(error.messages)), status=409)
+        return self._with_etag(customer)
+
+    @extend_schema(request=None, responses=TRANSITION_RESPONSES, parameters=[ETAG])
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Release a New customer for approval by the accounts department."""
+        return self._transition(services.customer_release)
+
+    @extend_schema(request=None, responses=TRANSITION_RESPONSES, parameters=[ETAG])
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve a Released customer (accounts role): it becomes Active."""
+        return self._transition(services.customer_approve)
+
+    @extend_schema(request=DeclineSerializer, responses=TRANSITION_RESPONSES, parameters=[ETAG])
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline a Released customer (accounts role): back to New with the reason."""
+        self.get_object()  # a foreign id answers 404 before its body is judged
+        body = DeclineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition(services.customer_decline, reason=body.validated_data["reason"])
 
 
 class _WorkspaceLookup(viewsets.ReadOnlyModelViewSet):

@@ -82,6 +82,9 @@ class CustomerFilter(filters.FilterSet):
     external_ref = filters.CharFilter(label="Ext. ref.")
     tag = filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.none())
     flag = filters.ChoiceFilter(choices=Customer.Flag.choices)
+    workflow_state = filters.ChoiceFilter(
+        choices=Customer.WorkflowState.choices, label="Workflow (quick search)"
+    )
     category = filters.ModelChoiceFilter(queryset=Category.objects.none())
     store = filters.ModelChoiceFilter(field_name="stores", queryset=Store.objects.none())
     organization = filters.ModelChoiceFilter(queryset=Customer.objects.none())

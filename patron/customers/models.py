@@ -123,6 +123,13 @@ class Customer(WorkspaceScoped):
         DE_FACTO = "de_facto", "De facto"
         COMMON_LAW = "common_law", "Common law"
 
+    class WorkflowState(models.TextChoices):
+        """Manuals 003 and 004: New -> Released -> Active, or Declined back to New."""
+
+        NEW = "new", "New"
+        RELEASED = "released", "Released (waiting for approval)"
+        ACTIVE = "active", "Active (approved)"
+
     class Flag(models.TextChoices):
         RED = "red", "Red"
         ORANGE = "orange", "Orange"
@@ -193,6 +200,14 @@ class Customer(WorkspaceScoped):
     stores = models.ManyToManyField(
         "workspaces.Store", blank=True, related_name="customers", help_text="All by default."
     )
+    workflow_state = models.CharField(
+        "workflow",
+        max_length=10,
+        choices=WorkflowState.choices,
+        default=WorkflowState.NEW,
+        editable=False,
+    )
+    decline_reason = models.CharField("reason declined", max_length=500, blank=True, editable=False)
     marketing_opt_out = models.BooleanField(
         "marketing opt-out", default=False, help_text="Does not want email marketing."
     )
@@ -231,6 +246,7 @@ class Customer(WorkspaceScoped):
             models.Index(fields=["workspace", "postcode"], name="customer_postcode_idx"),
             models.Index(fields=["workspace", "external_ref"], name="customer_ext_ref_idx"),
             models.Index(fields=["workspace", "deleted_at"], name="customer_deleted_idx"),
+            models.Index(fields=["workspace", "workflow_state"], name="customer_workflow_idx"),
         ]
 
     def __str__(self) -> str:

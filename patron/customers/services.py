@@ -58,7 +58,8 @@ EDITABLE_FIELDS = [
     "logo",
 ]
 MANY_TO_MANY_FIELDS = {"tags", "stores"}
-AUDITED_FIELDS = EDITABLE_FIELDS
+# Set by the workflow services, not by editing, but recorded all the same.
+AUDITED_FIELDS = [*EDITABLE_FIELDS, "workflow_state", "decline_reason"]
 
 
 class EditConflict(Exception):
@@ -250,6 +251,51 @@ def customer_restore(*, customer: Customer, actor, via: str = "page") -> Custome
         actor=actor,
         via=via,
     )
+
+
+State = Customer.WorkflowState
+# name: (the state it starts from, the state it leads to, the History action)
+_TRANSITIONS = {
+    "released": (State.NEW, State.RELEASED, Change.Action.RELEASE),
+    "approved": (State.RELEASED, State.ACTIVE, Change.Action.APPROVE),
+    "declined": (State.RELEASED, State.NEW, Change.Action.DECLINE),
+}
+
+
+@transaction.atomic
+def _transition(customer: Customer, *, name: str, actor, via: str, reason: str = "") -> Customer:
+    customer = _locked(customer)
+    source, target, action = _TRANSITIONS[name]
+    if customer.workflow_state != source:
+        raise ValidationError(
+            f"Only {State(source).label.split(' (')[0]} customers can be {name}; "
+            f"{customer} is {customer.get_workflow_state_display()}.",
+            code="invalid_state",
+        )
+    before = snapshot(customer, AUDITED_FIELDS)
+    customer.workflow_state = target
+    customer.decline_reason = reason
+    return _save_with_history(customer, before, actor=actor, action=action, via=via, reason=reason)
+
+
+def customer_release(*, customer: Customer, actor, via: str = "page") -> Customer:
+    """Hand a New customer to the accounts department for approval (manual 004)."""
+    return _transition(customer, name="released", actor=actor, via=via)
+
+
+def customer_approve(*, customer: Customer, actor, via: str = "page") -> Customer:
+    """Accounts approve a Released customer: it becomes Active."""
+    return _transition(customer, name="approved", actor=actor, via=via)
+
+
+def customer_decline(*, customer: Customer, actor, reason: str, via: str = "page") -> Customer:
+    """Accounts decline a Released customer: back to New, with the reason shown on it."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the customer is declined."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Keep the reason under 500 characters."})
+    return _transition(customer, name="declined", actor=actor, via=via, reason=reason)
 
 
 @transaction.atomic

@@ -23,4 +23,7 @@ urlpatterns = [
     path("customers/<int:pk>/void/", views.customer_void, name="void"),
     path("customers/<int:pk>/delete/", views.customer_delete, name="delete"),
     path("customers/<int:pk>/restore/", views.customer_restore, name="restore"),
+    path("customers/<int:pk>/release/", views.customer_release, name="release"),
+    path("customers/<int:pk>/approve/", views.customer_approve, name="approve"),
+    path("customers/<int:pk>/decline/", views.customer_decline, name="decline"),
 ]

@@ -34,6 +34,10 @@ def _customer(request, pk: int) -> Customer:
     return get_in_workspace(Customer, request.workspace, pk=pk)
 
 
+def _owner(request, pk: int, **kwargs) -> Customer:
+    return _customer(request, pk)
+
+
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -101,7 +105,7 @@ def customer_create(request):
     return render(request, "customers/customer_form.html", {"form": form, "customer": None})
 
 
-@requires("customers.change")
+@requires("customers.change", owner=_owner)
 def customer_edit(request, pk: int):
     customer = _customer(request, pk)
     form = _form_for(request, customer)
@@ -128,7 +132,7 @@ def customer_edit(request, pk: int):
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
 
 
-@requires("customers.view")
+@requires("customers.view", owner=_owner)
 def customer_detail(request, pk: int):
     customer = _customer(request, pk)
     region = request.workspace.default_region
@@ -151,7 +155,7 @@ def customer_detail(request, pk: int):
     )
 
 
-@requires("customers.view")
+@requires("customers.view", owner=_owner)
 def customer_tab(request, pk: int, tab: str):
     customer = _customer(request, pk)
     chosen = next((t for t in tabs_for(customer) if t.slug == tab), None)
@@ -171,13 +175,13 @@ def _action(service, done: str):
     return require_POST(view)
 
 
-customer_archive = requires("customers.change")(
+customer_archive = requires("customers.change", owner=_owner)(
     _action(services.customer_archive, "Archived {customer}: it no longer shows in searches.")
 )
-customer_unarchive = requires("customers.change")(
+customer_unarchive = requires("customers.change", owner=_owner)(
     _action(services.customer_unarchive, "{customer} is back in searches.")
 )
-customer_restore = requires("customers.delete")(
+customer_restore = requires("customers.delete", owner=_owner)(
     _action(services.customer_restore, "Restored {customer} from the recycle bin.")
 )
 
@@ -190,7 +194,7 @@ def _confirm(request, customer, *, action: str, explanation: str):
     )
 
 
-@requires("customers.void")
+@requires("customers.void", owner=_owner)
 def customer_void(request, pk: int):
     customer = _customer(request, pk)
     if request.method != "POST":
@@ -205,7 +209,7 @@ def customer_void(request, pk: int):
     return redirect(customer)
 
 
-@requires("customers.delete")
+@requires("customers.delete", owner=_owner)
 def customer_delete(request, pk: int):
     customer = _customer(request, pk)
     if request.method != "POST":
@@ -237,3 +241,64 @@ def recycle_bin(request):
         "customers/recycle_bin.html",
         {"page": _page(request, deleted), "purge_days": _purge_days()},
     )
+
+
+@requires("customers.release", owner=_owner)
+def customer_release(request, pk: int):
+    customer = _customer(request, pk)
+    if request.method != "POST":
+        return _confirm(
+            request,
+            customer,
+            action="Release",
+            explanation=(
+                "Are you sure you want to release this customer? The accounts department will "
+                "then check it and approve or decline it."
+            ),
+        )
+    return _run_transition(request, services.customer_release, customer, "Released {customer}.")
+
+
+@require_POST
+@requires("customers.approve", owner=_owner)
+def customer_approve(request, pk: int):
+    customer = _customer(request, pk)
+    return _run_transition(request, services.customer_approve, customer, "Approved {customer}.")
+
+
+@requires("customers.approve", owner=_owner)
+def customer_decline(request, pk: int):
+    customer = _customer(request, pk)
+    reason_error = ""
+    if request.method == "POST":
+        try:
+            services.customer_decline(
+                customer=customer, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as error:
+            reason_error = " ".join(error.messages)
+        else:
+            messages.success(request, f"Declined {customer}: it is back to New.")
+            return redirect(customer)
+    return render(
+        request,
+        "customers/confirm.html",
+        {
+            "customer": customer,
+            "action": "Decline",
+            "explanation": "The customer goes back to New, with your reason shown on it.",
+            "ask_reason": True,
+            "reason": request.POST.get("reason", ""),
+            "reason_error": reason_error,
+        },
+    )
+
+
+def _run_transition(request, service, customer: Customer, done: str):
+    try:
+        service(customer=customer, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(customer=customer))
+    return redirect(customer)

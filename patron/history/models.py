@@ -22,6 +22,9 @@ class Change(models.Model):
         RESTORE = "restore", "Restored"
         ARCHIVE = "archive", "Archived"
         UNARCHIVE = "unarchive", "Unarchived"
+        RELEASE = "release", "Released"
+        APPROVE = "approve", "Approved"
+        DECLINE = "decline", "Declined"
 
     workspace = models.ForeignKey(
         "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"

@@ -25,6 +25,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # Deleting, restoring and voiding are for account managers (manual 002).
     "customers.delete": frozenset({Role.ADMIN, Role.MANAGER}),
     "customers.void": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Releasing is for anyone who edits; approving is for the accounts department (manual 004).
+    "customers.release": _WRITERS,
+    "customers.approve": frozenset({Role.ACCOUNTS}),
+    # Anyone who edits may add, edit and delete any note of the workspace.
+    "notes.change": _WRITERS,
     "workspace.manage": frozenset({Role.ADMIN}),
 }
 

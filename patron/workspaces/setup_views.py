@@ -58,7 +58,10 @@ def members(request):
 
 
 @require_POST
-@requires("workspace.manage")
+@requires(
+    "workspace.manage",
+    owner=lambda request, pk: get_in_workspace(Membership, request.workspace, pk=pk),
+)
 def member_change(request, pk: int):
     membership = get_in_workspace(Membership, request.workspace, pk=pk)
     try:
@@ -114,7 +117,10 @@ def labels(request, kind: str):
 
 
 @require_POST
-@requires("workspace.manage")
+@requires(
+    "workspace.manage",
+    owner=lambda request, kind, pk: get_in_workspace(LABELS[kind][0], request.workspace, pk=pk),
+)
 def label_delete(request, kind: str, pk: int):
     model = LABELS[kind][0]
     row = get_in_workspace(model, request.workspace, pk=pk)

@@ -169,3 +169,52 @@ def test_void_keeps_the_record(workspace, admin, customer):
 def test_history_shows_phones_as_people_write_them(workspace, admin, customer):
     services.customer_update(customer=customer, actor=admin, data={"work_phone": "+442079460018"})
     assert changes_for(customer).first().fields[0]["new"] == "020 7946 0018"
+
+
+def test_workflow_release_approve(workspace, admin, customer):
+    assert customer.workflow_state == Customer.WorkflowState.NEW
+    services.customer_release(customer=customer, actor=admin)
+    services.customer_approve(customer=customer, actor=admin)
+    customer.refresh_from_db()
+    assert customer.workflow_state == Customer.WorkflowState.ACTIVE
+    actions = list(changes_for(customer).values_list("action", flat=True))
+    assert actions[:2] == ["approve", "release"]
+    assert changes_for(customer).first().fields == [
+        {
+            "field": "workflow_state",
+            "label": "Workflow",
+            "old": "Released (waiting for approval)",
+            "new": "Active (approved)",
+        }
+    ]
+
+
+def test_decline_goes_back_to_new_with_its_reason(workspace, admin, customer):
+    services.customer_release(customer=customer, actor=admin)
+    with pytest.raises(ValidationError) as error:
+        services.customer_decline(customer=customer, actor=admin, reason="  ")
+    assert "Say why" in error.value.message_dict["reason"][0]
+    services.customer_decline(customer=customer, actor=admin, reason="No credit check")
+    customer.refresh_from_db()
+    assert customer.workflow_state == Customer.WorkflowState.NEW
+    assert customer.decline_reason == "No credit check"
+    assert changes_for(customer).first().reason == "No credit check"
+    services.customer_release(customer=customer, actor=admin)
+    customer.refresh_from_db()
+    assert customer.decline_reason == ""
+
+
+@pytest.mark.parametrize(
+    ("service", "state"),
+    [
+        (services.customer_release, "released"),
+        (services.customer_approve, "new"),
+        (services.customer_approve, "active"),
+    ],
+)
+def test_transitions_only_from_their_state(workspace, admin, customer, service, state):
+    Customer.objects.filter(pk=customer.pk).update(workflow_state=state)
+    with pytest.raises(ValidationError, match="Only"):
+        service(customer=customer, actor=admin)
+    customer.refresh_from_db()
+    assert customer.workflow_state == state
