@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "patron.history",
     "patron.workspaces",
     "patron.customers",
+    "patron.members",
     "patron.api",
 ]
 

@@ -38,5 +38,6 @@ urlpatterns = [
         name="setup_label_delete",
     ),
     path("", include("patron.customers.urls")),
+    path("", include("patron.members.urls")),
     path("", include("patron.api.urls")),
 ]

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from patron.api import views
 from patron.api.errors import not_found_json
+from patron.members.api import CustomerMemberViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -13,6 +14,7 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("stores", views.StoreViewSet, basename="store")
+router.register("customer-members", CustomerMemberViewSet, basename="customermember")
 
 # The API authenticates by itself (token or session) and answers 401 in JSON, so the
 # page-login redirect of LoginRequiredMiddleware must not apply to it.

@@ -43,16 +43,20 @@ def _page(request, queryset):
 
 
 @requires("customers.view")
-def customer_list(request, kind: str | None = None):
+def customer_list(request, kind: str | None = None, mine: bool = False):
     data = request.GET.copy()
     if kind:
         data["kind"] = kind
-    customer_filter = CustomerFilter(data, _customers(request), request=request)
+    customers = _customers(request)
+    if mine:  # "My customers": those I am linked to as a member (account manager, salesman...)
+        customers = customers.filter(members__user=request.user).distinct()
+    customer_filter = CustomerFilter(data, customers, request=request)
+    noun = "organizations" if kind == Customer.Kind.ORGANIZATION else "customers"
     context = {
         "filter": customer_filter,
         "page": _page(request, customer_filter.qs) if customer_filter.is_valid() else None,
         "kind": kind,
-        "title": "Organizations" if kind == Customer.Kind.ORGANIZATION else "Customers",
+        "title": f"My {noun}" if mine else noun.capitalize(),
         "advanced": any(k not in {"page", "ordering", "q", "kind"} for k in request.GET),
     }
     template = "customers/_results.html" if request.htmx else "customers/customer_list.html"
