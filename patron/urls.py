@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("workspace/switch/", workspace_views.switch_workspace, name="switch_workspace"),
     path("store/switch/", workspace_views.switch_store, name="switch_store"),
+    path("account/preferences/", workspace_views.preferences, name="preferences"),
     path("setup/members/", setup_views.members, name="setup_members"),
     path("setup/members/<int:pk>/", setup_views.member_change, name="setup_member_change"),
     path("setup/<setup_kind:kind>/", setup_views.labels, name="setup_labels"),

@@ -18,6 +18,8 @@ class Tab:
     context: Callable[..., dict] = field(default=lambda request, customer: {})
     shows_for: Callable[[Customer], bool] = field(default=lambda customer: True)
     order: int = 100
+    # How many records the tab lists, for the customer's dashboard panel; None: not counted.
+    count: Callable[[Customer], int] | None = None
 
 
 _TABS: dict[str, Tab] = {}
@@ -62,7 +64,31 @@ def links_for(customer: Customer, membership) -> list[MenuLink]:
     )
 
 
+def _workflow_tile(state: str, label: str, order: int):
+    from django.urls import reverse
+
+    from patron.workspaces.dashboard import Tile
+
+    return Tile(
+        slug=f"workflow-{state}",
+        label=label,
+        count=lambda request: (
+            Customer.objects.in_workspace(request.workspace)
+            .searchable()
+            .filter(workflow_state=state)
+            .count()
+        ),
+        url=lambda request: f"{reverse('customers:list')}?workflow_state={state}",
+        order=order,
+    )
+
+
 def register_customer_parts() -> None:
+    from patron.workspaces.dashboard import register_tile
+
+    register_tile(_workflow_tile(Customer.WorkflowState.RELEASED, "Waiting for approval", 20))
+    register_tile(_workflow_tile(Customer.WorkflowState.NEW, "New", 50))
+    register_tile(_workflow_tile(Customer.WorkflowState.ACTIVE, "Active", 60))
     register(
         Tab(
             slug="contacts",
@@ -73,6 +99,7 @@ def register_customer_parts() -> None:
             },
             shows_for=lambda customer: customer.is_organization,
             order=10,
+            count=lambda customer: customer.contacts.current().count(),
         )
     )
     register(

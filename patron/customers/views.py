@@ -154,6 +154,9 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "phones": phones,
             "tabs": tabs_for(customer),
+            "panel": None
+            if request.user.hide_customer_panel
+            else [(tab, tab.count(customer)) for tab in tabs_for(customer) if tab.count],
             "menu_links": links_for(customer, request.membership),
         },
     )

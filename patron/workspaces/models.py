@@ -28,6 +28,9 @@ class User(AbstractUser):
     last_name = None
     full_name = models.CharField(max_length=150, blank=True)
     email = models.EmailField("email address", unique=True)
+    hide_customer_panel = models.BooleanField(
+        "hide dashboard panel on customer pages", default=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -4,6 +4,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from patron.customers.normalize import is_plain_number
+from patron.workspaces.dashboard import tiles_for
 from patron.workspaces.middleware import SESSION_STORE, SESSION_WORKSPACE
 from patron.workspaces.models import Membership
 from patron.workspaces.permissions import requires
@@ -44,15 +45,21 @@ def switch_store(request):
 
 @requires("customers.view")
 def home(request):
+    """The dashboard: tiles with counts, and the customers changed most recently."""
     from patron.customers.models import Customer
 
-    customers = Customer.objects.in_workspace(request.workspace).current()
-    return render(
-        request,
-        "workspaces/home.html",
-        {
-            "people_count": customers.people().count(),
-            "organization_count": customers.organizations().count(),
-            "recent": customers.order_by("-created_at")[:10],
-        },
+    recent = (
+        Customer.objects.in_workspace(request.workspace)
+        .current()
+        .select_related("organization")
+        .order_by("-updated_at")[:10]
     )
+    return render(request, "workspaces/home.html", {"tiles": tiles_for(request), "recent": recent})
+
+
+@require_POST
+def preferences(request):
+    """The user's own settings: for now, whether customer pages show the dashboard panel."""
+    request.user.hide_customer_panel = request.POST.get("hide_customer_panel") == "on"
+    request.user.save(update_fields=["hide_customer_panel"])
+    return _back(request)
