@@ -183,8 +183,11 @@ def customer_update(
         raise EditConflict(_changes_since(customer, expected_version), customer.version)
     _check_related_in_workspace(customer.workspace, data)
     before = snapshot(customer, AUDITED_FIELDS)
+    old_email = customer.email
     related = _apply(customer, data)
     customer.full_clean()
+    if customer.email != old_email:
+        customer.email_invalid_since = None  # a corrected address may be mailed again
     for name, values in related.items():
         getattr(customer, name).set(values)
     if not differences(before, snapshot(customer, AUDITED_FIELDS)):

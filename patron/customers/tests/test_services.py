@@ -218,3 +218,13 @@ def test_transitions_only_from_their_state(workspace, admin, customer, service, 
         service(customer=customer, actor=admin)
     customer.refresh_from_db()
     assert customer.workflow_state == state
+
+
+def test_correcting_an_invalid_email_clears_the_mark(workspace, admin, customer):
+    Customer.objects.filter(pk=customer.pk).update(email_invalid_since=timezone.now())
+    services.customer_update(customer=customer, actor=admin, data={"city": "Leeds"})
+    customer.refresh_from_db()
+    assert customer.email_invalid_since is not None
+    services.customer_update(customer=customer, actor=admin, data={"email": "new@example.com"})
+    customer.refresh_from_db()
+    assert customer.email_invalid_since is None
