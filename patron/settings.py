@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "patron.workspaces",
     "patron.customers",
     "patron.members",
+    "patron.attachments",
     "patron.api",
 ]
 
@@ -204,6 +205,9 @@ SPECTACULAR_SETTINGS = {
 PATRON_PURGE_AFTER_DAYS = int(os.environ.get("PATRON_PURGE_AFTER_DAYS", "30"))
 PATRON_DEFAULT_REGION = os.environ.get("PATRON_DEFAULT_REGION", "GB")
 PATRON_LOGO_MAX_BYTES = int(os.environ.get("PATRON_LOGO_MAX_BYTES", str(2 * 1024 * 1024)))
+PATRON_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("PATRON_ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024))
+)
 
 LOGGING = {
     "version": 1,
