@@ -40,5 +40,6 @@ urlpatterns = [
     ),
     path("", include("patron.customers.urls")),
     path("", include("patron.members.urls")),
+    path("", include("patron.attachments.urls")),
     path("", include("patron.api.urls")),
 ]

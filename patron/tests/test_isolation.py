@@ -9,14 +9,17 @@ says which kind of object the id names, so no page or endpoint can skip this tes
 import re
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from patron.api.models import ApiToken
+from patron.attachments.models import Attachment
 from patron.conftest import api_client_for
 from patron.customers.models import Category, Tag
 from patron.members.models import CustomerMember
 from patron.members.services import member_link
 from patron.testing.factories import MembershipFactory, make_customer
+from patron.testing.files import make_attachment
 from patron.workspaces.models import Membership
 from patron.workspaces.roles import Role
 
@@ -52,6 +55,8 @@ FOREIGN_OBJECTS = {
     "members:add": "customer",
     "members:remove": "member",
     "api:customermember-": "member",
+    "attachments:create": "customer",  # Add Attachment: the customer's pk
+    "attachments:": "attachment",
     "setup_label_delete": "tag",
 }
 
@@ -87,8 +92,10 @@ def victim(workspace):
     member = member_link(customer=organization, user=owner.user, role="salesman", actor=None)
     category = Category.objects.create(workspace=workspace, name=SECRET_NAME)
     store = workspace.stores.create(name=SECRET_NAME)
+    attachment = make_attachment(organization, owner.user, description=SECRET_NAME)
     return {
         "customer": organization,
+        "attachment": attachment,
         "token": token,
         "membership": owner,
         "tag": tag,
@@ -139,6 +146,12 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     assert Tag.objects.filter(pk=victim["tag"].pk).exists()
     assert CustomerMember.objects.filter(pk=victim["member"].pk).exists()
     assert Membership.objects.filter(pk=victim["membership"].pk).exists()
+    attachment = Attachment.objects.get(pk=victim["attachment"].pk)
+    assert (attachment.description, attachment.file.name) == (
+        SECRET_NAME,
+        victim["attachment"].file.name,
+    )
+    assert default_storage.exists(attachment.file.name), "the victim's file must stay"
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "customers.approve": frozenset({Role.ACCOUNTS}),
     # Anyone who edits may add, edit and delete any note of the workspace.
     "notes.change": _WRITERS,
+    # Anyone who edits may add, edit and delete attachments; every role may download them.
+    "attachments.change": _WRITERS,
     "workspace.manage": frozenset({Role.ADMIN}),
 }
 
