@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "patron.workspaces",
     "patron.customers",
     "patron.members",
+    "patron.calls",
     "patron.attachments",
     "patron.api",
 ]

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from patron.api import views
 from patron.api.errors import not_found_json
+from patron.calls.api import ColdCallViewSet
 from patron.members.api import CustomerMemberViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -15,6 +16,7 @@ router.register("tags", views.TagViewSet, basename="tag")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("stores", views.StoreViewSet, basename="store")
 router.register("customer-members", CustomerMemberViewSet, basename="customermember")
+router.register("cold-calls", ColdCallViewSet, basename="coldcall")
 
 # The API authenticates by itself (token or session) and answers 401 in JSON, so the
 # page-login redirect of LoginRequiredMiddleware must not apply to it.

@@ -14,6 +14,7 @@ class CustomerMemberSerializer(serializers.ModelSerializer):
         model = CustomerMember
         fields = ["id", "customer", "user", "role", "created_at"]
         read_only_fields = ["id", "created_at"]
+        validators = []  # linking twice is not an error: member_link returns the link
 
     def get_fields(self):
         fields = super().get_fields()

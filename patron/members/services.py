@@ -42,8 +42,14 @@ def _record(customer: Customer, before: str, actor, via: str) -> None:
 def member_link(
     *, customer: Customer, user: User, role: str, actor, via: str = "page"
 ) -> CustomerMember:
-    """Link a staff user to the customer with a role (account manager, salesman, ...)."""
+    """Link a staff user to the customer with a role (account manager, salesman, ...).
+
+    Linking someone already linked in that role changes nothing and returns that link.
+    """
     _check_staff(customer, [user])
+    existing = customer.members.filter(user=user, role=role).first()
+    if existing:
+        return existing
     before = _members_text(customer)
     link = CustomerMember(workspace=customer.workspace, customer=customer, user=user, role=role)
     link.full_clean()

@@ -13,6 +13,8 @@ from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from patron.api.models import ApiToken
+from patron.calls.models import ColdCall
+from patron.calls.services import cold_call_log
 from patron.attachments.models import Attachment
 from patron.conftest import api_client_for
 from patron.customers.models import Category, Tag
@@ -51,6 +53,9 @@ FOREIGN_OBJECTS = {
     "api:store-": "store",
     "token_revoke": "token",
     "setup_member_change": "membership",
+    "calls:for_customer": "customer",
+    "calls:": "call",
+    "api:coldcall-": "call",
     "members:salesmen": "customer",
     "members:add": "customer",
     "members:remove": "member",
@@ -90,6 +95,9 @@ def victim(workspace):
     token, _ = ApiToken.issue(membership=owner, name="victim token")
     tag = Tag.objects.create(workspace=workspace, name=SECRET_NAME)
     member = member_link(customer=organization, user=owner.user, role="salesman", actor=None)
+    call = cold_call_log(
+        workspace=workspace, actor=owner.user, data={"outcome": "interested"}, customer=organization
+    )
     category = Category.objects.create(workspace=workspace, name=SECRET_NAME)
     store = workspace.stores.create(name=SECRET_NAME)
     attachment = make_attachment(organization, owner.user, description=SECRET_NAME)
@@ -101,6 +109,7 @@ def victim(workspace):
         "tag": tag,
         "category": category,
         "member": member,
+        "call": call,
         "store": store,
     }
 
@@ -145,6 +154,7 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     assert ApiToken.objects.filter(pk=victim["token"].pk).exists()
     assert Tag.objects.filter(pk=victim["tag"].pk).exists()
     assert CustomerMember.objects.filter(pk=victim["member"].pk).exists()
+    assert ColdCall.objects.filter(pk=victim["call"].pk).exists()
     assert Membership.objects.filter(pk=victim["membership"].pk).exists()
     attachment = Attachment.objects.get(pk=victim["attachment"].pk)
     assert (attachment.description, attachment.file.name) == (

@@ -28,6 +28,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # Releasing is for anyone who edits; approving is for the accounts department (manual 004).
     "customers.release": _WRITERS,
     "customers.approve": frozenset({Role.ACCOUNTS}),
+    "calls.log": _WRITERS,
     # Anyone who edits may add, edit and delete any note of the workspace.
     "notes.change": _WRITERS,
     # Anyone who edits may add, edit and delete attachments; every role may download them.

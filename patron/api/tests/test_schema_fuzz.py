@@ -44,6 +44,9 @@ RULES_BEYOND_THE_SCHEMA = {
     *("last_name", "company_name", "title_other", "date_of_birth", "email"),
     *("work_phone", "home_phone", "mobile_phone", "fax"),
     *("organization", "category", "tags", "stores", "tag", "store"),
+    # Members and cold calls: a customer and a user of this workspace; a call's prospect
+    # follows the customer rules; a call is not in the future nor a new follow-up past.
+    *("customer", "user", "new_customer", "called_at", "follow_up_on"),
 }
 
 
@@ -129,6 +132,8 @@ def fuzz(settings, member, workspace, other_workspace):
             "tags": [tag.pk],
             "store": stores,
             "stores": stores,
+            "customer": [org.pk, people[0].pk],
+            "user": [admin.pk],
         },
     }
     signals.request_started.connect(close_old_connections)

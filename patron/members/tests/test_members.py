@@ -80,3 +80,10 @@ def test_api_link_list_and_unlink(member, customer):
     assert [row["user"] for row in listed["results"]] == [sales.user.pk]
     assert api.delete(f"/api/v1/customer-members/{created.json()['id']}/").status_code == 204
     assert not customer.members.exists()
+
+
+def test_linking_twice_keeps_one_link(workspace, customer, admin, member):
+    sales = member(Role.SALES).user
+    first = services.member_link(customer=customer, user=sales, role="salesman", actor=admin)
+    again = services.member_link(customer=customer, user=sales, role="salesman", actor=admin)
+    assert first == again and customer.members.count() == 1
