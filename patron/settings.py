@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "patron.customers",
     "patron.members",
     "patron.calls",
+    "patron.notes",
     "patron.attachments",
     "patron.api",
 ]

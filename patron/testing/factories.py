@@ -1,9 +1,12 @@
 """factory_boy factories for tests. Customers are made through the service, as users make them."""
 
 import factory
+from django.utils import timezone
 
 from patron.customers.models import Category, Customer, Tag
 from patron.customers.services import customer_create
+from patron.notes.models import Note
+from patron.notes.services import note_create
 from patron.workspaces.models import Membership, Store, User, Workspace
 from patron.workspaces.roles import Role
 
@@ -68,3 +71,13 @@ def make_customer(workspace: Workspace, actor: User | None = None, **data) -> Cu
         data.setdefault("first_name", "Ada")
         data.setdefault("last_name", "Lovelace")
     return customer_create(workspace=workspace, actor=actor, data=data, via="test")
+
+
+def make_note(customer: Customer, actor: User | None = None, **data) -> Note:
+    """A note on `customer` made by note_create; `callback_in=timedelta` schedules a call-back."""
+    if "callback_in" in data:
+        data["callback_at"] = timezone.now() + data.pop("callback_in")
+    data.setdefault("subject", "Asked for a brochure")
+    return note_create(
+        workspace=customer.workspace, actor=actor, data={"customer": customer, **data}, via="test"
+    )
