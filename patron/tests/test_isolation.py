@@ -7,6 +7,7 @@ says which kind of object the id names, so no page or endpoint can skip this tes
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
@@ -20,7 +21,8 @@ from patron.conftest import api_client_for
 from patron.customers.models import Category, Tag
 from patron.members.models import CustomerMember
 from patron.members.services import member_link
-from patron.testing.factories import MembershipFactory, make_customer
+from patron.notes.models import Note
+from patron.testing.factories import MembershipFactory, make_customer, make_note
 from patron.testing.files import make_attachment
 from patron.workspaces.models import Membership
 from patron.workspaces.roles import Role
@@ -63,6 +65,8 @@ FOREIGN_OBJECTS = {
     "attachments:create": "customer",  # Add Attachment: the customer's pk
     "attachments:": "attachment",
     "setup_label_delete": "tag",
+    "notes:create": "customer",  # Add Note: the customer's pk
+    "notes:": "note",
 }
 
 
@@ -100,8 +104,10 @@ def victim(workspace):
     )
     category = Category.objects.create(workspace=workspace, name=SECRET_NAME)
     store = workspace.stores.create(name=SECRET_NAME)
+    note = make_note(organization, owner.user, subject=SECRET_NAME, callback_in=timedelta(days=1))
     attachment = make_attachment(organization, owner.user, description=SECRET_NAME)
     return {
+        "note": note,
         "customer": organization,
         "attachment": attachment,
         "token": token,
@@ -156,6 +162,7 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     assert CustomerMember.objects.filter(pk=victim["member"].pk).exists()
     assert ColdCall.objects.filter(pk=victim["call"].pk).exists()
     assert Membership.objects.filter(pk=victim["membership"].pk).exists()
+    assert Note.objects.filter(pk=victim["note"].pk, subject=SECRET_NAME).exists()
     attachment = Attachment.objects.get(pk=victim["attachment"].pk)
     assert (attachment.description, attachment.file.name) == (
         SECRET_NAME,
