@@ -62,7 +62,7 @@ class CustomerMemberViewSet(
         serializer.instance = services.member_link(
             customer=serializer.validated_data["customer"],
             user=serializer.validated_data["user"],
-            role=serializer.validated_data["role"],
+            role=serializer.validated_data.get("role", CustomerMember.Role.SALESMAN),
             actor=self.request.user,
             via="api",
         )
