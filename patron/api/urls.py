@@ -8,6 +8,7 @@ from patron.api import views
 from patron.api.errors import not_found_json
 from patron.calls.api import ColdCallViewSet
 from patron.members.api import CustomerMemberViewSet
+from patron.notes.api import NoteViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -15,6 +16,7 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("stores", views.StoreViewSet, basename="store")
+router.register("notes", NoteViewSet, basename="note")
 router.register("customer-members", CustomerMemberViewSet, basename="customermember")
 router.register("cold-calls", ColdCallViewSet, basename="coldcall")
 

@@ -67,6 +67,7 @@ FOREIGN_OBJECTS = {
     "setup_label_delete": "tag",
     "notes:create": "customer",  # Add Note: the customer's pk
     "notes:": "note",
+    "api:note-": "note",
 }
 
 

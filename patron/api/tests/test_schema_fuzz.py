@@ -6,6 +6,8 @@ schema (status code, content type, headers, body); invalid input must be refused
 input accepted. Deterministic (derandomize) and bounded (max_examples per operation).
 """
 
+from datetime import timedelta
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -17,7 +19,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 from patron.api.models import ApiToken
 from patron.customers.models import Customer
 from patron.customers.services import customer_archive, customer_delete
-from patron.testing.factories import CategoryFactory, TagFactory, make_customer
+from patron.testing.factories import CategoryFactory, TagFactory, make_customer, make_note
 from patron.workspaces.roles import Role
 from patron.wsgi import application
 
@@ -47,6 +49,9 @@ RULES_BEYOND_THE_SCHEMA = {
     # Members and cold calls: a customer and a user of this workspace; a call's prospect
     # follows the customer rules; a call is not in the future nor a new follow-up past.
     *("customer", "user", "new_customer", "called_at", "follow_up_on"),
+    # Notes: a customer and a member of the workspace; a call-back not set into the past,
+    # and done only when there is one.
+    *("customer", "callback_for", "callback_at", "callback_done"),
 }
 
 
@@ -114,6 +119,8 @@ def fuzz(settings, member, workspace, other_workspace):
     customer_archive(customer=people[1], actor=admin)
     customer_delete(customer=people[2], actor=admin)
     foreign = make_customer(other_workspace, None, last_name="Elsewhere")
+    notes = [make_note(people[0], admin, callback_in=timedelta(days=1)), make_note(org, admin)]
+    foreign_note = make_note(foreign, None)
     _, key = ApiToken.issue(membership=membership, name="fuzz")
     stores = list(workspace.stores.values_list("pk", flat=True))
     # Requests go straight to the WSGI handler, whose request signals would close the
@@ -125,6 +132,9 @@ def fuzz(settings, member, workspace, other_workspace):
         # This workspace's customers (one archived, one in the recycle bin) and another's.
         "customers": [org.pk, *(person.pk for person in people), foreign.pk],
         "foreign": foreign.pk,
+        # This workspace's notes (one with a call-back) and another's.
+        "notes": [*(note.pk for note in notes), foreign_note.pk],
+        "foreign_note": foreign_note.pk,
         "related": {
             "organization": [org.pk],
             "category": [category.pk],
@@ -134,6 +144,7 @@ def fuzz(settings, member, workspace, other_workspace):
             "stores": stores,
             "customer": [org.pk, people[0].pk],
             "user": [admin.pk],
+            "callback_for": [admin.pk],
         },
     }
     signals.request_started.connect(close_old_connections)
@@ -162,7 +173,8 @@ def steer_to_existing_objects(case, fuzz):
     """
     raw_id = _as_int((case.path_parameters or {}).get("id"))
     if raw_id is not None and raw_id % 8 != 7:
-        case.path_parameters["id"] = _pick(raw_id, fuzz["customers"])
+        ids = fuzz["notes"] if case.path.startswith("/api/v1/notes/") else fuzz["customers"]
+        case.path_parameters["id"] = _pick(raw_id, ids)
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return
     related = fuzz["related"]
@@ -207,5 +219,6 @@ def test_api_conforms_to_its_schema(case, fuzz):
         excluded_checks=[positive_data_acceptance, ignored_auth],
         additional_checks=[valid_data_accepted, auth_enforced],
     )
-    if (case.path_parameters or {}).get("id") == fuzz["foreign"]:
-        assert response.status_code == 404, "another workspace's customer must stay hidden"
+    foreign = fuzz["foreign_note" if case.path.startswith("/api/v1/notes/") else "foreign"]
+    if (case.path_parameters or {}).get("id") == foreign:
+        assert response.status_code == 404, "another workspace's object must stay hidden"
