@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "patron.customers",
     "patron.members",
     "patron.calls",
+    "patron.thirdparties",
     "patron.notes",
     "patron.attachments",
     "patron.api",

@@ -8,6 +8,7 @@ from patron.api import views
 from patron.api.errors import not_found_json
 from patron.calls.api import ColdCallViewSet
 from patron.members.api import CustomerMemberViewSet
+from patron.thirdparties.api import ThirdPartyViewSet
 from patron.notes.api import NoteViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -19,6 +20,7 @@ router.register("stores", views.StoreViewSet, basename="store")
 router.register("notes", NoteViewSet, basename="note")
 router.register("customer-members", CustomerMemberViewSet, basename="customermember")
 router.register("cold-calls", ColdCallViewSet, basename="coldcall")
+router.register("third-parties", ThirdPartyViewSet, basename="thirdparty")
 
 # The API authenticates by itself (token or session) and answers 401 in JSON, so the
 # page-login redirect of LoginRequiredMiddleware must not apply to it.

@@ -24,6 +24,7 @@ from patron.members.services import member_link
 from patron.notes.models import Note
 from patron.testing.factories import MembershipFactory, make_customer, make_note
 from patron.testing.files import make_attachment
+from patron.thirdparties.models import ThirdParty
 from patron.workspaces.models import Membership
 from patron.workspaces.roles import Role
 
@@ -55,6 +56,9 @@ FOREIGN_OBJECTS = {
     "api:store-": "store",
     "token_revoke": "token",
     "setup_member_change": "membership",
+    "thirdparties:add": "customer",
+    "thirdparties:": "third_party",
+    "api:thirdparty-": "third_party",
     "calls:for_customer": "customer",
     "calls:": "call",
     "api:coldcall-": "call",
@@ -117,6 +121,13 @@ def victim(workspace):
         "category": category,
         "member": member,
         "call": call,
+        "third_party": ThirdParty.objects.create(
+            workspace=workspace,
+            customer=organization,
+            name=SECRET_NAME,
+            contract_no="S-1",
+            contract_start="2026-01-01",
+        ),
         "store": store,
     }
 
@@ -162,6 +173,7 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     assert Tag.objects.filter(pk=victim["tag"].pk).exists()
     assert CustomerMember.objects.filter(pk=victim["member"].pk).exists()
     assert ColdCall.objects.filter(pk=victim["call"].pk).exists()
+    assert ThirdParty.objects.filter(pk=victim["third_party"].pk).exists()
     assert Membership.objects.filter(pk=victim["membership"].pk).exists()
     assert Note.objects.filter(pk=victim["note"].pk, subject=SECRET_NAME).exists()
     attachment = Attachment.objects.get(pk=victim["attachment"].pk)

@@ -33,6 +33,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "notes.change": _WRITERS,
     # Anyone who edits may add, edit and delete attachments; every role may download them.
     "attachments.change": _WRITERS,
+    # Anyone who edits may post and comment; each edits and deletes only their own.
+    "stream.post": _WRITERS,
+    # Admins may also delete anyone's post (moderation).
+    "stream.moderate": frozenset({Role.ADMIN}),
     "workspace.manage": frozenset({Role.ADMIN}),
 }
 

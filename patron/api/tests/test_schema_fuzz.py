@@ -49,6 +49,8 @@ RULES_BEYOND_THE_SCHEMA = {
     # Members and cold calls: a customer and a user of this workspace; a call's prospect
     # follows the customer rules; a call is not in the future nor a new follow-up past.
     *("customer", "user", "new_customer", "called_at", "follow_up_on"),
+    # Third parties: a contract ends after it starts; a currency is three letters.
+    *("contract_end", "currency"),
     # Notes: a customer and a member of the workspace; a call-back not set into the past,
     # and done only when there is one.
     *("customer", "callback_for", "callback_at", "callback_done"),
