@@ -8,8 +8,8 @@ from patron.api import views
 from patron.api.errors import not_found_json
 from patron.calls.api import ColdCallViewSet
 from patron.members.api import CustomerMemberViewSet
-from patron.thirdparties.api import ThirdPartyViewSet
 from patron.notes.api import NoteViewSet
+from patron.thirdparties.api import ThirdPartyViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -14,9 +14,9 @@ from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from patron.api.models import ApiToken
+from patron.attachments.models import Attachment
 from patron.calls.models import ColdCall
 from patron.calls.services import cold_call_log
-from patron.attachments.models import Attachment
 from patron.conftest import api_client_for
 from patron.customers.models import Category, Tag
 from patron.members.models import CustomerMember
