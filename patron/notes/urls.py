@@ -12,4 +12,6 @@ urlpatterns = [
     path("notes/<int:pk>/done/", views.callback_done, name="done"),
     path("notes/<int:pk>/undone/", views.callback_undone, name="undone"),
     path("callbacks/", views.my_callbacks, name="my_callbacks"),
+    path("callbacks/calendar/", views.calendar_settings, name="calendar"),
+    path("callbacks/calendar/<slug:token>.ics", views.calendar_feed, name="feed"),
 ]

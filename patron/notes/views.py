@@ -1,18 +1,23 @@
 """Note pages: thin adapters that parse input, call a service or query, and render."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
 from patron.customers.models import Customer
 from patron.history.services import changes_for
 from patron.notes import services
+from patron.notes.calendar import callback_calendar
 from patron.notes.forms import NoteForm
-from patron.notes.models import Note
+from patron.notes.models import CalendarFeed, Note
 from patron.workspaces.permissions import requires
 
 
@@ -124,3 +129,30 @@ def my_callbacks(request):
     )
     return render(request, "notes/my_callbacks.html", {"callbacks": callbacks})
 
+
+@requires("customers.view")
+def calendar_settings(request):
+    """The member's private calendar address for their call-backs: create or reset it."""
+    new_url = None
+    if request.method == "POST":
+        token = services.calendar_feed_issue(membership=request.membership)
+        new_url = request.build_absolute_uri(reverse("notes:feed", args=[token]))
+    feed = CalendarFeed.objects.filter(membership=request.membership).first()
+    return render(request, "notes/calendar.html", {"feed": feed, "new_url": new_url})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def calendar_feed(request, token: str):
+    """The iCalendar of a member's open call-backs. The secret address is the only key."""
+    feed = services.calendar_feed_for_token(token)
+    if feed is None:
+        raise Http404("No such calendar.")
+    body = callback_calendar(
+        feed.membership,
+        customer_url=lambda customer: request.build_absolute_uri(customer.get_absolute_url()),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="callbacks.ics"'
+    return response

@@ -172,6 +172,7 @@ def test_my_callbacks_lists_mine_due_first_with_overdue_highlighted(
 def test_my_callbacks_is_in_the_menu_bar(admin_client):
     page = admin_client.get("/").content.decode()
     assert 'href="/callbacks/">My call-backs</a>' in page
+    assert 'href="/callbacks/calendar/">Call-back calendar</a>' in page
 
 
 def test_call_back_by_offers_only_members(admin_client, customer, other_workspace, member):
