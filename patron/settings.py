@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "patron.members",
     "patron.calls",
     "patron.thirdparties",
+    "patron.stream",
     "patron.notes",
     "patron.attachments",
     "patron.api",

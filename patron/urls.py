@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("patron.members.urls")),
     path("", include("patron.calls.urls")),
     path("", include("patron.thirdparties.urls")),
+    path("", include("patron.stream.urls")),
     path("", include("patron.notes.urls")),
     path("", include("patron.attachments.urls")),
     path("", include("patron.api.urls")),

@@ -9,6 +9,7 @@ from patron.api.errors import not_found_json
 from patron.calls.api import ColdCallViewSet
 from patron.members.api import CustomerMemberViewSet
 from patron.notes.api import NoteViewSet
+from patron.stream.api import CommentViewSet, PostViewSet
 from patron.thirdparties.api import ThirdPartyViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -21,6 +22,8 @@ router.register("notes", NoteViewSet, basename="note")
 router.register("customer-members", CustomerMemberViewSet, basename="customermember")
 router.register("cold-calls", ColdCallViewSet, basename="coldcall")
 router.register("third-parties", ThirdPartyViewSet, basename="thirdparty")
+router.register("posts", PostViewSet, basename="post")
+router.register("comments", CommentViewSet, basename="comment")
 
 # The API authenticates by itself (token or session) and answers 401 in JSON, so the
 # page-login redirect of LoginRequiredMiddleware must not apply to it.

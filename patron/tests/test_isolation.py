@@ -22,6 +22,8 @@ from patron.customers.models import Category, Tag
 from patron.members.models import CustomerMember
 from patron.members.services import member_link
 from patron.notes.models import Note
+from patron.stream.models import Comment, Post
+from patron.stream.services import comment_create, post_create
 from patron.testing.factories import MembershipFactory, make_customer, make_note
 from patron.testing.files import make_attachment
 from patron.thirdparties.models import ThirdParty
@@ -56,6 +58,11 @@ FOREIGN_OBJECTS = {
     "api:store-": "store",
     "token_revoke": "token",
     "setup_member_change": "membership",
+    "stream:customer_": "customer",  # the Activity tab's posts and Post: the customer's pk
+    "stream:post": "post",  # a post, and commenting on it
+    "stream:comment": "comment",
+    "api:post-": "post",
+    "api:comment-": "comment",
     "thirdparties:add": "customer",
     "thirdparties:": "third_party",
     "api:thirdparty-": "third_party",
@@ -104,6 +111,12 @@ def victim(workspace):
     token, _ = ApiToken.issue(membership=owner, name="victim token")
     tag = Tag.objects.create(workspace=workspace, name=SECRET_NAME)
     member = member_link(customer=organization, user=owner.user, role="salesman", actor=None)
+    post = post_create(
+        workspace=workspace, actor=owner.user, data={"customer": organization, "body": SECRET_NAME}
+    )
+    comment = comment_create(
+        workspace=workspace, actor=owner.user, data={"post": post, "body": SECRET_NAME}
+    )
     call = cold_call_log(
         workspace=workspace, actor=owner.user, data={"outcome": "interested"}, customer=organization
     )
@@ -121,6 +134,8 @@ def victim(workspace):
         "category": category,
         "member": member,
         "call": call,
+        "post": post,
+        "comment": comment,
         "third_party": ThirdParty.objects.create(
             workspace=workspace,
             customer=organization,
@@ -173,6 +188,8 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     assert Tag.objects.filter(pk=victim["tag"].pk).exists()
     assert CustomerMember.objects.filter(pk=victim["member"].pk).exists()
     assert ColdCall.objects.filter(pk=victim["call"].pk).exists()
+    assert Post.objects.filter(pk=victim["post"].pk, body=SECRET_NAME, edited_at=None).exists()
+    assert Comment.objects.filter(pk=victim["comment"].pk, body=SECRET_NAME).exists()
     assert ThirdParty.objects.filter(pk=victim["third_party"].pk).exists()
     assert Membership.objects.filter(pk=victim["membership"].pk).exists()
     assert Note.objects.filter(pk=victim["note"].pk, subject=SECRET_NAME).exists()
