@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "patron.workspaces",
     "patron.customers",
     "patron.members",
+    "patron.mail",
     "patron.calls",
     "patron.thirdparties",
     "patron.stream",
@@ -162,6 +163,9 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "patron@localhost")
+# Background work (sending email) runs through django.tasks: at once, in the request, by
+# default; a worker backend (django-tasks-db's db_worker) takes it out of the request.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 # Security headers that hold in every mode; HTTPS-only ones follow PATRON_SECURE.
 SECURE_CONTENT_TYPE_NOSNIFF = True

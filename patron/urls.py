@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("", include("patron.customers.urls")),
     path("", include("patron.members.urls")),
+    path("", include("patron.mail.urls")),
     path("", include("patron.calls.urls")),
     path("", include("patron.thirdparties.urls")),
     path("", include("patron.stream.urls")),

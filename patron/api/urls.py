@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from patron.api import views
 from patron.api.errors import not_found_json
 from patron.calls.api import ColdCallViewSet
+from patron.mail.api import BounceViewSet, SentEmailViewSet
 from patron.members.api import CustomerMemberViewSet
 from patron.notes.api import NoteViewSet
 from patron.stream.api import CommentViewSet, PostViewSet
@@ -20,6 +21,8 @@ router.register("categories", views.CategoryViewSet, basename="category")
 router.register("stores", views.StoreViewSet, basename="store")
 router.register("notes", NoteViewSet, basename="note")
 router.register("customer-members", CustomerMemberViewSet, basename="customermember")
+router.register("emails", SentEmailViewSet, basename="email")
+router.register("bounces", BounceViewSet, basename="bounce")
 router.register("cold-calls", ColdCallViewSet, basename="coldcall")
 router.register("third-parties", ThirdPartyViewSet, basename="thirdparty")
 router.register("posts", PostViewSet, basename="post")

@@ -19,6 +19,7 @@ from patron.calls.models import ColdCall
 from patron.calls.services import cold_call_log
 from patron.conftest import api_client_for
 from patron.customers.models import Category, Tag
+from patron.mail.models import SentEmail
 from patron.members.models import CustomerMember
 from patron.members.services import member_link
 from patron.notes.models import Note
@@ -73,6 +74,9 @@ FOREIGN_OBJECTS = {
     "members:add": "customer",
     "members:remove": "member",
     "api:customermember-": "member",
+    "mail:compose": "customer",  # Send email: the customer's pk
+    "mail:": "email",
+    "api:email-": "email",
     "attachments:create": "customer",  # Add Attachment: the customer's pk
     "attachments:": "attachment",
     "setup_label_delete": "tag",
@@ -111,6 +115,15 @@ def victim(workspace):
     token, _ = ApiToken.issue(membership=owner, name="victim token")
     tag = Tag.objects.create(workspace=workspace, name=SECRET_NAME)
     member = member_link(customer=organization, user=owner.user, role="salesman", actor=None)
+    email = SentEmail.objects.create(
+        workspace=workspace,
+        customer=organization,
+        to_address="secret@victim.example",
+        subject=SECRET_NAME,
+        body=SECRET_NAME,
+        sender=owner.user,
+        status=SentEmail.Status.SENT,
+    )
     post = post_create(
         workspace=workspace, actor=owner.user, data={"customer": organization, "body": SECRET_NAME}
     )
@@ -133,6 +146,7 @@ def victim(workspace):
         "tag": tag,
         "category": category,
         "member": member,
+        "email": email,
         "call": call,
         "post": post,
         "comment": comment,
@@ -187,6 +201,7 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     assert ApiToken.objects.filter(pk=victim["token"].pk).exists()
     assert Tag.objects.filter(pk=victim["tag"].pk).exists()
     assert CustomerMember.objects.filter(pk=victim["member"].pk).exists()
+    assert SentEmail.objects.filter(pk=victim["email"].pk, status=SentEmail.Status.SENT).exists()
     assert ColdCall.objects.filter(pk=victim["call"].pk).exists()
     assert Post.objects.filter(pk=victim["post"].pk, body=SECRET_NAME, edited_at=None).exists()
     assert Comment.objects.filter(pk=victim["comment"].pk, body=SECRET_NAME).exists()

@@ -28,6 +28,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # Releasing is for anyone who edits; approving is for the accounts department (manual 004).
     "customers.release": _WRITERS,
     "customers.approve": frozenset({Role.ACCOUNTS}),
+    # Anyone who edits may email a customer and report bounced addresses.
+    "mail.send": _WRITERS,
     "calls.log": _WRITERS,
     # Anyone who edits may add, edit and delete any note of the workspace.
     "notes.change": _WRITERS,

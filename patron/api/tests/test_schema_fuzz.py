@@ -46,6 +46,9 @@ RULES_BEYOND_THE_SCHEMA = {
     *("last_name", "company_name", "title_other", "date_of_birth", "email"),
     *("work_phone", "home_phone", "mobile_phone", "fax"),
     *("organization", "category", "tags", "stores", "tag", "store"),
+    # Email: a customer with a usable address (one, not marked invalid); no bounce dated
+    # in the future.
+    *("customer", "date"),
     # Members and cold calls: a customer and a user of this workspace; a call's prospect
     # follows the customer rules; a call is not in the future nor a new follow-up past.
     *("customer", "user", "new_customer", "called_at", "follow_up_on"),
