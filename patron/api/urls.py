@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from patron.api import views
 from patron.api.errors import not_found_json
+from patron.attachments.api import AttachmentViewSet
 from patron.calls.api import ColdCallViewSet
 from patron.mail.api import BounceViewSet, SentEmailViewSet
 from patron.members.api import CustomerMemberViewSet
@@ -21,6 +22,7 @@ router.register("categories", views.CategoryViewSet, basename="category")
 router.register("stores", views.StoreViewSet, basename="store")
 router.register("notes", NoteViewSet, basename="note")
 router.register("customer-members", CustomerMemberViewSet, basename="customermember")
+router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("emails", SentEmailViewSet, basename="email")
 router.register("bounces", BounceViewSet, basename="bounce")
 router.register("cold-calls", ColdCallViewSet, basename="coldcall")

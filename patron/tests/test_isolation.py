@@ -79,6 +79,7 @@ FOREIGN_OBJECTS = {
     "api:email-": "email",
     "attachments:create": "customer",  # Add Attachment: the customer's pk
     "attachments:": "attachment",
+    "api:attachment-": "attachment",
     "setup_label_delete": "tag",
     "notes:create": "customer",  # Add Note: the customer's pk
     "notes:": "note",

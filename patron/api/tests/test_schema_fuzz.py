@@ -20,6 +20,7 @@ from patron.api.models import ApiToken
 from patron.customers.models import Customer
 from patron.customers.services import customer_archive, customer_delete
 from patron.testing.factories import CategoryFactory, TagFactory, make_customer, make_note
+from patron.testing.files import make_attachment
 from patron.workspaces.roles import Role
 from patron.wsgi import application
 
@@ -46,6 +47,9 @@ RULES_BEYOND_THE_SCHEMA = {
     *("last_name", "company_name", "title_other", "date_of_birth", "email"),
     *("work_phone", "home_phone", "mobile_phone", "fax"),
     *("organization", "category", "tags", "stores", "tag", "store"),
+    # Attachments: a file's content must be of an accepted kind that fits its name (any
+    # bytes fit "format: binary").
+    "file",
     # Email: a customer with a usable address (one, not marked invalid); no bounce dated
     # in the future.
     *("customer", "date"),
@@ -126,6 +130,11 @@ def fuzz(settings, member, workspace, other_workspace):
     foreign = make_customer(other_workspace, None, last_name="Elsewhere")
     notes = [make_note(people[0], admin, callback_in=timedelta(days=1)), make_note(org, admin)]
     foreign_note = make_note(foreign, None)
+    attachments = [
+        make_attachment(people[0], admin),
+        make_attachment(org, admin, name="call.txt", content=b"Call notes\n"),
+    ]
+    foreign_attachment = make_attachment(foreign, None)
     _, key = ApiToken.issue(membership=membership, name="fuzz")
     stores = list(workspace.stores.values_list("pk", flat=True))
     # Requests go straight to the WSGI handler, whose request signals would close the
@@ -137,6 +146,9 @@ def fuzz(settings, member, workspace, other_workspace):
         # This workspace's customers (one archived, one in the recycle bin) and another's.
         "customers": [org.pk, *(person.pk for person in people), foreign.pk],
         "foreign": foreign.pk,
+        # This workspace's attachments and another's.
+        "attachments": [*(item.pk for item in attachments), foreign_attachment.pk],
+        "foreign_attachment": foreign_attachment.pk,
         # This workspace's notes (one with a call-back) and another's.
         "notes": [*(note.pk for note in notes), foreign_note.pk],
         "foreign_note": foreign_note.pk,
@@ -179,6 +191,8 @@ def steer_to_existing_objects(case, fuzz):
     raw_id = _as_int((case.path_parameters or {}).get("id"))
     if raw_id is not None and raw_id % 8 != 7:
         ids = fuzz["notes"] if case.path.startswith("/api/v1/notes/") else fuzz["customers"]
+        if case.path.startswith("/api/v1/attachments/"):
+            ids = fuzz["attachments"]
         case.path_parameters["id"] = _pick(raw_id, ids)
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return
@@ -225,5 +239,7 @@ def test_api_conforms_to_its_schema(case, fuzz):
         additional_checks=[valid_data_accepted, auth_enforced],
     )
     foreign = fuzz["foreign_note" if case.path.startswith("/api/v1/notes/") else "foreign"]
+    if case.path.startswith("/api/v1/attachments/"):
+        foreign = fuzz["foreign_attachment"]
     if (case.path_parameters or {}).get("id") == foreign:
         assert response.status_code == 404, "another workspace's object must stay hidden"
