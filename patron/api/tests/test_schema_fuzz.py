@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 from patron.api.models import ApiToken
 from patron.customers.models import Customer
 from patron.customers.services import customer_archive, customer_delete
+from patron.stream.services import comment_create, post_create
 from patron.testing.factories import CategoryFactory, TagFactory, make_customer, make_note
 from patron.testing.files import make_attachment
 from patron.workspaces.roles import Role
@@ -47,6 +48,8 @@ RULES_BEYOND_THE_SCHEMA = {
     *("last_name", "company_name", "title_other", "date_of_birth", "email"),
     *("work_phone", "home_phone", "mobile_phone", "fax"),
     *("organization", "category", "tags", "stores", "tag", "store"),
+    # Posts and comments: a customer outside the recycle bin and a post of the workspace.
+    *("customer", "post"),
     # Attachments: a file's content must be of an accepted kind that fits its name (any
     # bytes fit "format: binary").
     "file",
@@ -135,6 +138,7 @@ def fuzz(settings, member, workspace, other_workspace):
         make_attachment(org, admin, name="call.txt", content=b"Call notes\n"),
     ]
     foreign_attachment = make_attachment(foreign, None)
+    stream = _stream(workspace, admin, [org, people[0]], foreign)
     _, key = ApiToken.issue(membership=membership, name="fuzz")
     stores = list(workspace.stores.values_list("pk", flat=True))
     # Requests go straight to the WSGI handler, whose request signals would close the
@@ -146,6 +150,7 @@ def fuzz(settings, member, workspace, other_workspace):
         # This workspace's customers (one archived, one in the recycle bin) and another's.
         "customers": [org.pk, *(person.pk for person in people), foreign.pk],
         "foreign": foreign.pk,
+        **stream,
         # This workspace's attachments and another's.
         "attachments": [*(item.pk for item in attachments), foreign_attachment.pk],
         "foreign_attachment": foreign_attachment.pk,
@@ -159,6 +164,7 @@ def fuzz(settings, member, workspace, other_workspace):
             "tags": [tag.pk],
             "store": stores,
             "stores": stores,
+            "post": stream["posts"][:-1],
             "customer": [org.pk, people[0].pk],
             "user": [admin.pk],
             "callback_for": [admin.pk],
@@ -166,6 +172,39 @@ def fuzz(settings, member, workspace, other_workspace):
     }
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+def _stream(workspace, admin, customers, foreign) -> dict:
+    """The admin's posts on `customers` (the first with a comment), and another workspace's
+    post and comment: ids for the /posts/ and /comments/ paths, the foreign ones last."""
+
+    def post(customer, actor):
+        return post_create(
+            workspace=customer.workspace, actor=actor, data={"customer": customer, "body": "Fuzz"}
+        )
+
+    def comment(post, actor):
+        return comment_create(
+            workspace=post.workspace, actor=actor, data={"post": post, "body": "Fuzz"}
+        )
+
+    posts = [post(customer, admin) for customer in customers]
+    foreign_post = post(foreign, None)
+    foreign_comment = comment(foreign_post, None)
+    return {
+        "posts": [*(item.pk for item in posts), foreign_post.pk],
+        "comments": [comment(posts[0], admin).pk, foreign_comment.pk],
+        "foreign_post": foreign_post.pk,
+        "foreign_comment": foreign_comment.pk,
+    }
+
+
+# The activity stream's paths, and which of the fixture's objects their ids name.
+STREAM_PATHS = {"/api/v1/posts/": "post", "/api/v1/comments/": "comment"}
+
+
+def _stream_kind(path: str) -> str | None:
+    return next((kind for prefix, kind in STREAM_PATHS.items() if path.startswith(prefix)), None)
 
 
 def _as_int(value) -> int | None:
@@ -191,6 +230,7 @@ def steer_to_existing_objects(case, fuzz):
     raw_id = _as_int((case.path_parameters or {}).get("id"))
     if raw_id is not None and raw_id % 8 != 7:
         ids = fuzz["notes"] if case.path.startswith("/api/v1/notes/") else fuzz["customers"]
+        ids = fuzz[f"{stream}s"] if (stream := _stream_kind(case.path)) else ids
         if case.path.startswith("/api/v1/attachments/"):
             ids = fuzz["attachments"]
         case.path_parameters["id"] = _pick(raw_id, ids)
@@ -212,7 +252,8 @@ def steer_to_existing_objects(case, fuzz):
         needs_last_name = "last_name" in body or case.method == "POST"
         if kind == Customer.Kind.ORGANIZATION:
             body["organization"] = None  # an organization is no one's contact
-        elif needs_last_name and not body.get("last_name", "").strip():
+        # Other objects' bodies may carry any extra property, "last_name": null among them.
+        elif needs_last_name and not str(body.get("last_name") or "").strip():
             body["last_name"] = "Fuzz"
 
 
@@ -239,6 +280,7 @@ def test_api_conforms_to_its_schema(case, fuzz):
         additional_checks=[valid_data_accepted, auth_enforced],
     )
     foreign = fuzz["foreign_note" if case.path.startswith("/api/v1/notes/") else "foreign"]
+    foreign = fuzz[f"foreign_{stream}"] if (stream := _stream_kind(case.path)) else foreign
     if case.path.startswith("/api/v1/attachments/"):
         foreign = fuzz["foreign_attachment"]
     if (case.path_parameters or {}).get("id") == foreign:
