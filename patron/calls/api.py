@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 from patron.api.serializers import StrictCharField
 from patron.calls import services
 from patron.calls.models import ColdCall
+from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
 
 
@@ -65,8 +66,7 @@ class ColdCallSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ColdCallFilter(filters.FilterSet):
-    customer = filters.NumberFilter(field_name="customer_id")
+class ColdCallFilter(ForCustomerFilterSet):
     outcome = filters.ChoiceFilter(choices=ColdCall.Outcome.choices)
     follow_up_before = filters.DateFilter(field_name="follow_up_on", lookup_expr="lte")
 

@@ -139,3 +139,15 @@ class CustomerFilter(filters.FilterSet):
         if self.form.cleaned_data.get("archived") is None:
             queryset = queryset.filter(archived_at__isnull=True)
         return super().filter_queryset(queryset)
+
+
+class ForCustomerFilterSet(filters.FilterSet):
+    """Filters for records that hang off a customer: `customer` takes this workspace's ids
+    only (another's, or an id out of range, is a 400 naming the field, never a 500)."""
+
+    customer = filters.ModelChoiceFilter(queryset=Customer.objects.none())
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        workspace = getattr(request, "workspace", None)
+        self.filters["customer"].queryset = Customer.objects.in_workspace(workspace)

@@ -3,6 +3,7 @@
 import django_filters as filters
 from rest_framework import mixins, serializers, viewsets
 
+from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
 from patron.members import services
 from patron.members.models import CustomerMember
@@ -24,14 +25,18 @@ class CustomerMemberSerializer(serializers.ModelSerializer):
         return fields
 
 
-class CustomerMemberFilter(filters.FilterSet):
-    customer = filters.NumberFilter(field_name="customer_id")
-    user = filters.NumberFilter(field_name="user_id")
+class CustomerMemberFilter(ForCustomerFilterSet):
+    user = filters.ModelChoiceFilter(queryset=User.objects.none())
     role = filters.ChoiceFilter(choices=CustomerMember.Role.choices)
 
     class Meta:
         model = CustomerMember
         fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        workspace = getattr(request, "workspace", None)
+        self.filters["user"].queryset = User.objects.filter(memberships__workspace=workspace)
 
 
 class CustomerMemberViewSet(

@@ -1,14 +1,31 @@
 """API for third parties on customers: /api/v1/third-parties/."""
 
-import django_filters as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
 from patron.thirdparties import services
 from patron.thirdparties.models import ThirdParty
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        "nullable": True,
+        "example": "1200.50",
+    }
+)
+class AmountField(serializers.DecimalField):
+    """A non-negative amount with at most two decimals, written as a string ("1200.50")."""
+
+
 class ThirdPartySerializer(serializers.ModelSerializer):
+    contract_value = AmountField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
     class Meta:
         model = ThirdParty
         fields = ["id", "customer", *services.FIELDS, "created_at", "updated_at"]
@@ -23,9 +40,7 @@ class ThirdPartySerializer(serializers.ModelSerializer):
         return fields
 
 
-class ThirdPartyFilter(filters.FilterSet):
-    customer = filters.NumberFilter(field_name="customer_id")
-
+class ThirdPartyFilter(ForCustomerFilterSet):
     class Meta:
         model = ThirdParty
         fields = []
