@@ -52,6 +52,8 @@ def test_demo_creates_once_and_prints_the_login(db, monkeypatch, capsys):
     assert Customer.objects.people().count() == 20
     assert Customer.objects.organizations().count() == 3
     assert Customer.objects.filter(organization__isnull=False).exists()
+    assert "sales@example.com, accounts@example.com" in out
+    assert Customer.objects.filter(workflow_state="released").exists()
 
 
 def test_purge_deleted_command(db, capsys):

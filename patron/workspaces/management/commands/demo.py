@@ -3,15 +3,21 @@
 import os
 import random
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
+from patron.calls.models import ColdCall
+from patron.calls.services import cold_call_log
 from patron.customers.models import Category, Customer, Tag
-from patron.customers.services import customer_create
+from patron.customers.services import customer_approve, customer_create, customer_release
+from patron.members.services import member_link
+from patron.notes.services import note_create
 from patron.workspaces.models import User, Workspace
 from patron.workspaces.roles import Role
 from patron.workspaces.services import member_add, workspace_create
@@ -21,6 +27,11 @@ LOGIN_FILE = Path(settings.BASE_DIR) / ".demo-login"
 # Ofcom's ranges reserved for drama: valid numbers that ring no one.
 FICTIONAL_RANGES = ["+44207946", "+44113496", "+44121496", "+44161496", "+44117496", "+44131496"]
 CATEGORIES = ["Retail", "Wholesale", "Trade", "VIP"]
+# Staff to try the roles with: a salesman and the accounts department that approves.
+DEMO_STAFF = [
+    (Role.SALES, "sales@example.com", "Sam Sales"),
+    (Role.ACCOUNTS, "accounts@example.com", "Alex Accounts"),
+]
 TAGS = ["newsletter", "trade-show", "referral", "web-lead", "key-account"]
 
 
@@ -62,15 +73,30 @@ class Command(BaseCommand):
                     password=password,
                     full_name="Demo Admin",
                 ).user
+                staff = {
+                    role: member_add(
+                        workspace=workspace,
+                        email=address,
+                        role=role,
+                        password=password,
+                        full_name=name,
+                    ).user
+                    for role, address, name in DEMO_STAFF
+                }
                 self._fill(workspace, admin, options)
+                self._activity(workspace, staff, random.Random(options["seed"]))
             self.stdout.write(self.style.SUCCESS("Created the demo workspace."))
         else:
             admin = member_add(workspace=workspace, email=email, role=Role.ADMIN, password=password)
-            if not admin.user.check_password(password):  # PATRON_ADMIN_PASSWORD changed
-                admin.user.set_password(password)
-                admin.user.save(update_fields=["password"])
+            for user in User.objects.filter(
+                email__in=[email, *(address for _, address, _ in DEMO_STAFF)]
+            ):
+                if not user.check_password(password):  # PATRON_ADMIN_PASSWORD changed
+                    user.set_password(password)
+                    user.save(update_fields=["password"])
         self.stdout.write(
             f"\n  Patron: {options['url']}\n  Log in as {email} with password {password}\n"
+            f"  (also {', '.join(address for _, address, _ in DEMO_STAFF)}, same password)\n"
         )
 
     def _fill(self, workspace: Workspace, admin: User, options) -> None:
@@ -141,3 +167,35 @@ class Command(BaseCommand):
                     "marketing_opt_out": rng.random() < 0.1,
                 },
             )
+
+    def _activity(self, workspace: Workspace, staff: dict, rng: random.Random) -> None:
+        """Some of what happens with customers: salesmen, calls, call-backs, the workflow."""
+        sales, accounts = staff[Role.SALES], staff[Role.ACCOUNTS]
+        people = list(Customer.objects.in_workspace(workspace).people().order_by("number")[:60])
+        tomorrow = timezone.now() + timedelta(days=1)
+        for index, customer in enumerate(people):
+            if index % 3 == 0:
+                member_link(customer=customer, user=sales, role="salesman", actor=sales)
+            if index % 4 == 0:
+                cold_call_log(
+                    workspace=workspace,
+                    actor=sales,
+                    customer=customer,
+                    via="command",
+                    data={"outcome": rng.choice(ColdCall.Outcome.values), "notes": "Demo call"},
+                )
+            if index % 5 == 0:
+                note_create(
+                    workspace=workspace,
+                    actor=sales,
+                    via="command",
+                    data={
+                        "customer": customer,
+                        "subject": "Call back about the quote",
+                        "callback_at": tomorrow + timedelta(hours=index),
+                    },
+                )
+            if index % 6 == 0:
+                customer_release(customer=customer, actor=sales, via="command")
+                if index % 12 == 0:
+                    customer_approve(customer=customer, actor=accounts, via="command")
