@@ -1,6 +1,13 @@
 """The Notes tab and the "Add Note" left-menu link on the customer page (manual 000)."""
 
+from datetime import datetime, time, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
 from patron.customers.customer_page import MenuLink, Tab, register, register_link
+from patron.notes.models import Note
+from patron.workspaces.dashboard import Tile, register_tile
 
 
 def _notes_tab(request, customer) -> dict:
@@ -8,7 +15,29 @@ def _notes_tab(request, customer) -> dict:
     return {"notes": notes}
 
 
+def _callbacks_due(request) -> int:
+    """My open call-backs due by the end of today."""
+    end_of_today = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=1), time.min)
+    )
+    return (
+        Note.objects.in_workspace(request.workspace)
+        .open_callbacks()
+        .filter(callback_for=request.user, callback_at__lt=end_of_today)
+        .count()
+    )
+
+
 def register_note_parts() -> None:
+    register_tile(
+        Tile(
+            slug="callbacks-due",
+            label="Call-backs due today",
+            count=_callbacks_due,
+            url=lambda request: reverse("notes:my_callbacks"),
+            order=25,
+        )
+    )
     register(
         Tab(
             slug="notes",
@@ -16,6 +45,7 @@ def register_note_parts() -> None:
             template="notes/tabs/notes.html",
             context=_notes_tab,
             order=20,
+            count=lambda customer: customer.notes.count(),
         )
     )
     register_link(

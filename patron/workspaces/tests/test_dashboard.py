@@ -60,3 +60,21 @@ def test_customer_page_panel_can_be_hidden_per_user(client, member, workspace, a
     )
     client.force_login(admin)  # the setting is the user's own
     assert 'aria-label="Dashboard panel"' in client.get(f"/customers/{org.pk}/").content.decode()
+
+
+def test_callbacks_due_today_tile(client, member, workspace, admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from patron.notes.models import Note
+    from patron.testing.factories import make_note
+
+    sales = member(Role.SALES).user
+    customer = make_customer(workspace, admin)
+    due = make_note(customer, sales, callback_in=timedelta(minutes=5))
+    make_note(customer, sales, callback_in=timedelta(days=3))
+    client.force_login(sales)
+    assert tile_count(client.get("/").content.decode(), "callbacks-due") == 1
+    Note.objects.filter(pk=due.pk).update(callback_at=timezone.now() - timedelta(hours=1))
+    assert tile_count(client.get("/").content.decode(), "callbacks-due") == 1  # overdue counts
