@@ -9,8 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from patron.core.models import next_number
@@ -311,9 +313,18 @@ def customers_purge(*, workspace=None, older_than_days: int | None = None) -> in
     if workspace is not None:
         doomed = doomed.in_workspace(workspace)
     ids = list(doomed.values_list("pk", flat=True))
-    Change.objects.filter(
-        content_type__app_label="customers", content_type__model="customer", object_id__in=ids
-    ).delete()
+    # Everything the delete cascades to (notes, calls, posts and their comments...) goes,
+    # and so does its History: what Django's own delete would remove, found the same way.
+    collector = Collector(using=Customer.objects.db)
+    collector.collect(Customer.objects.filter(pk__in=ids))
+    doomed_rows = {model: {row.pk for row in rows} for model, rows in collector.data.items()}
+    for queryset in collector.fast_deletes:
+        doomed_rows.setdefault(queryset.model, set()).update(queryset.values_list("pk", flat=True))
+    for model, pks in doomed_rows.items():
+        if pks:
+            Change.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id__in=pks
+            ).delete()
     Customer.objects.filter(pk__in=ids).delete()
     return len(ids)
 

@@ -1,0 +1,26 @@
+"""Purging a customer takes what hangs off it, and the History of all of it."""
+
+from patron.calls.services import cold_call_log
+from patron.customers import services
+from patron.history.models import Change
+from patron.stream.services import comment_create, post_create
+from patron.testing.factories import make_customer, make_note
+
+
+def test_purge_takes_the_history_of_what_went_with_the_customer(workspace, admin, settings):
+    settings.PATRON_PURGE_AFTER_DAYS = 0
+    gone = make_customer(workspace, admin, last_name="Gone")
+    kept = make_customer(workspace, admin, last_name="Kept")
+    note = make_note(gone, admin)
+    call = cold_call_log(
+        workspace=workspace, actor=admin, customer=gone, data={"outcome": "interested"}
+    )
+    post = post_create(workspace=workspace, actor=admin, data={"customer": gone, "body": "Hi"})
+    comment = comment_create(workspace=workspace, actor=admin, data={"post": post, "body": "Yo"})
+    kept_note = make_note(kept, admin)
+    services.customer_delete(customer=gone, actor=admin)
+    assert services.customers_purge() == 1
+    remaining = {(c.content_type.model, c.object_id) for c in Change.objects.all()}
+    for record in (gone, note, call, post, comment):
+        assert (record._meta.model_name, record.pk) not in remaining, record
+    assert ("note", kept_note.pk) in remaining and ("customer", kept.pk) in remaining
