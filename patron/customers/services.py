@@ -61,7 +61,7 @@ EDITABLE_FIELDS = [
 ]
 MANY_TO_MANY_FIELDS = {"tags", "stores"}
 # Set by the workflow services, not by editing, but recorded all the same.
-AUDITED_FIELDS = [*EDITABLE_FIELDS, "workflow_state", "decline_reason"]
+AUDITED_FIELDS = [*EDITABLE_FIELDS, "workflow_state", "decline_reason", "email_invalid_since"]
 
 
 class EditConflict(Exception):

@@ -228,3 +228,5 @@ def test_correcting_an_invalid_email_clears_the_mark(workspace, admin, customer)
     services.customer_update(customer=customer, actor=admin, data={"email": "new@example.com"})
     customer.refresh_from_db()
     assert customer.email_invalid_since is None
+    cleared = {f["field"]: f for f in changes_for(customer).first().fields}
+    assert cleared["email_invalid_since"]["new"] == "" and cleared["email_invalid_since"]["old"]
