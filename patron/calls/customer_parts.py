@@ -4,7 +4,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patron.calls.models import ColdCall
-from patron.customers.customer_page import MenuLink, Tab, register, register_link
+from patron.customers.customer_page import (
+    MenuLink,
+    Tab,
+    TimelineEntry,
+    register,
+    register_link,
+    register_timeline,
+)
 from patron.workspaces.dashboard import Tile, register_tile
 
 
@@ -16,7 +23,19 @@ def _follow_ups_due(request) -> int:
     )
 
 
+def _timeline(customer, limit):
+    for call in customer.cold_calls.select_related("caller").order_by("-called_at")[:limit]:
+        yield TimelineEntry(
+            when=call.called_at,
+            kind="Call",
+            title=call.get_outcome_display() + (f": {call.notes}" if call.notes else ""),
+            url=reverse("calls:detail", args=[call.pk]),
+            who=str(call.caller or ""),
+        )
+
+
 def register_call_parts() -> None:
+    register_timeline(_timeline)
     register(
         Tab(
             slug="calls",

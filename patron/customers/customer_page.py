@@ -3,8 +3,10 @@ links in the left menu. An app registers them in its AppConfig.ready(); the page
 those that apply to the customer and the user's role, in order. Tabs load with htmx.
 """
 
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from patron.customers.models import Customer
 from patron.history.services import changes_for
@@ -64,6 +66,36 @@ def links_for(customer: Customer, membership) -> list[MenuLink]:
     )
 
 
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened with a customer, as the Timeline tab lists it."""
+
+    when: datetime
+    kind: str
+    title: str
+    url: str
+    who: str = ""
+
+
+# Each source gives a customer's most recent entries of one kind, newest first.
+_TIMELINE: list[Callable[[Customer, int], Iterable[TimelineEntry]]] = []
+
+
+def register_timeline(source: Callable[[Customer, int], Iterable[TimelineEntry]]) -> None:
+    if source not in _TIMELINE:
+        _TIMELINE.append(source)
+
+
+def timeline_for(customer: Customer, limit: int = 100) -> list[TimelineEntry]:
+    """Notes, attachments, posts, emails and calls merged by date, newest first.
+
+    Each source is asked for at most `limit` entries, so the merge never reads more than
+    the page shows per kind.
+    """
+    entries = (entry for source in _TIMELINE for entry in source(customer, limit))
+    return heapq.nlargest(limit, entries, key=lambda entry: entry.when)
+
+
 def _workflow_tile(state: str, label: str, order: int):
     from django.urls import reverse
 
@@ -100,6 +132,15 @@ def register_customer_parts() -> None:
             shows_for=lambda customer: customer.is_organization,
             order=10,
             count=lambda customer: customer.contacts.current().count(),
+        )
+    )
+    register(
+        Tab(
+            slug="timeline",
+            label="Timeline",
+            template="customers/tabs/timeline.html",
+            context=lambda request, customer: {"entries": timeline_for(customer)},
+            order=1,
         )
     )
     register(

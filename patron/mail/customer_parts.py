@@ -1,6 +1,15 @@
 """The Emails tab and the "Send email" left-menu link on the customer page (manual 001)."""
 
-from patron.customers.customer_page import MenuLink, Tab, register, register_link
+from django.urls import reverse
+
+from patron.customers.customer_page import (
+    MenuLink,
+    Tab,
+    TimelineEntry,
+    register,
+    register_link,
+    register_timeline,
+)
 from patron.mail.services import can_be_emailed
 
 
@@ -11,7 +20,19 @@ def _emails_tab(request, customer) -> dict:
     }
 
 
+def _timeline(customer, limit):
+    for email in customer.emails.select_related("sender").order_by("-created_at")[:limit]:
+        yield TimelineEntry(
+            when=email.created_at,
+            kind=f"Email ({email.get_status_display().lower()})",
+            title=email.subject,
+            url=reverse("mail:detail", args=[email.pk]),
+            who=str(email.sender or ""),
+        )
+
+
 def register_mail_parts() -> None:
+    register_timeline(_timeline)
     register(
         Tab(
             slug="emails",

@@ -5,7 +5,14 @@ from datetime import datetime, time, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from patron.customers.customer_page import MenuLink, Tab, register, register_link
+from patron.customers.customer_page import (
+    MenuLink,
+    Tab,
+    TimelineEntry,
+    register,
+    register_link,
+    register_timeline,
+)
 from patron.notes.models import Note
 from patron.workspaces.dashboard import Tile, register_tile
 
@@ -28,7 +35,19 @@ def _callbacks_due(request) -> int:
     )
 
 
+def _timeline(customer, limit):
+    for note in customer.notes.select_related("author").order_by("-created_at")[:limit]:
+        yield TimelineEntry(
+            when=note.created_at,
+            kind="Note",
+            title=note.subject,
+            url=reverse("notes:detail", args=[note.pk]),
+            who=str(note.author or ""),
+        )
+
+
 def register_note_parts() -> None:
+    register_timeline(_timeline)
     register_tile(
         Tile(
             slug="callbacks-due",

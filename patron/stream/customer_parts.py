@@ -1,8 +1,9 @@
 """The Activity tab on the customer page (manual 001's activity stream)."""
 
 from django.db.models import Q
+from django.urls import reverse
 
-from patron.customers.customer_page import Tab, register
+from patron.customers.customer_page import Tab, TimelineEntry, register, register_timeline
 from patron.stream.models import Post
 
 # Posts a tab (or a "Show older posts" click) shows at a time.
@@ -20,7 +21,19 @@ def posts_page(customer, *, before: Post | None = None) -> dict:
     return {"posts": page[:POSTS_PER_PAGE], "more": len(page) > POSTS_PER_PAGE}
 
 
+def _timeline(customer, limit):
+    for post in customer.posts.select_related("author").order_by("-created_at")[:limit]:
+        yield TimelineEntry(
+            when=post.created_at,
+            kind="Post",
+            title=post.body,
+            url=reverse("stream:post", args=[post.pk]),
+            who=str(post.author or ""),
+        )
+
+
 def register_stream_parts() -> None:
+    register_timeline(_timeline)
     register(
         Tab(
             slug="activity",
