@@ -10,13 +10,24 @@ and phone sizes.
 import os
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from patron.calls.services import cold_call_log
 from patron.customers.models import Customer
-from patron.testing.factories import PASSWORD, MembershipFactory, WorkspaceFactory, make_customer
+from patron.notes.models import Note
+from patron.testing.factories import (
+    PASSWORD,
+    MembershipFactory,
+    WorkspaceFactory,
+    make_customer,
+    make_note,
+)
+from patron.testing.files import make_attachment
 from patron.workspaces.roles import Role
 
 pytestmark = pytest.mark.browser
@@ -104,12 +115,40 @@ def log_in(page: Page, email: str) -> None:
     expect(page.get_by_role("button", name="Log in")).to_have_count(0)
 
 
+def menu_link(page: Page, name: str):
+    """A link of the menu bar, by its exact name ("Customers" is not "My customers")."""
+    return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+
+
 def success_message(page: Page):
     return page.locator("p.message.success")
 
 
 def detail_url(customer: Customer) -> re.Pattern:
     return re.compile(rf"/customers/{customer.pk}/$")
+
+
+def tile_count(page: Page, slug: str):
+    """The number on a home-page tile, e.g. tile_count(page, "workflow-released")."""
+    return page.locator(f"#tile-{slug} .tile-count")
+
+
+def tab_content(page: Page):
+    """The customer page's tab panel, once htmx has filled it (the first tab loads itself)."""
+    panel = page.locator("#tab-panel")
+    expect(panel.locator(":scope > :not(noscript)").first).to_be_visible()
+    return panel
+
+
+def open_tab(page: Page, name: str):
+    """Click a tab of the customer page; the panel, once htmx has swapped the tab in."""
+    panel = tab_content(page)
+    panel.evaluate("panel => { for (const child of panel.children) child.dataset.stale = '' }")
+    tab = page.get_by_role("tab", name=name, exact=True)
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    expect(panel.locator("[data-stale]")).to_have_count(0)
+    return tab_content(page)
 
 
 @pytest.fixture
@@ -124,8 +163,8 @@ def test_customer_life_cycle(open_page, acme):
     log_in(page, admin.email)
 
     # Create, with an email address that is not one.
-    page.get_by_role("navigation").get_by_role("link", name="Customers").click()
-    page.get_by_role("link", name="New customer").click()
+    menu_link(page, "Customers").click()
+    page.get_by_role("link", name="New customer", exact=True).click()
     expect(page.get_by_role("heading", name="New person")).to_be_visible()
     page.get_by_label("First name").fill("Grace")
     page.get_by_label("Last name").fill("Hopper")
@@ -153,7 +192,7 @@ def test_customer_life_cycle(open_page, acme):
     expect(details).to_contain_text("Arlington")
 
     # Edit: move to another city.
-    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Edit Grace Hopper"))).to_be_visible()
     expect(page.get_by_label("City/suburb")).to_have_value("Arlington")
     page.get_by_label("City/suburb").fill("New York")
@@ -177,7 +216,7 @@ def test_customer_life_cycle(open_page, acme):
     expect(city_row.locator("td").nth(-1)).to_have_text("New York")
 
     # Find her again through the banner's type-ahead.
-    page.get_by_role("link", name="Home").click()
+    menu_link(page, "Home").click()
     search = page.get_by_role("searchbox", name="Global search")
     search.press_sequentially("hopper gr", delay=20)
     suggestion = page.locator("#suggestions a").filter(has_text="Grace Hopper")
@@ -199,7 +238,7 @@ def test_customer_life_cycle(open_page, acme):
 
     # Delete, after the confirm page; she goes to the recycle bin.
     page.locator("#results").get_by_role("link", name="Grace Hopper").click()
-    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("link", name="Delete", exact=True).click()
     expect(page.get_by_role("heading", name="Delete Grace Hopper?")).to_be_visible()
     expect(page.get_by_text("recycle bin, where it can be restored")).to_be_visible()
     page.get_by_role("button", name="Delete").click()
@@ -220,18 +259,18 @@ def test_customer_life_cycle(open_page, acme):
     expect(page.locator("#suggestions a")).to_have_count(0)
 
     # Restore from the recycle bin: she is back.
-    page.get_by_role("navigation").get_by_role("link", name="Recycle bin").click()
+    menu_link(page, "Recycle bin").click()
     page.locator("tbody tr").filter(has_text="Grace Hopper").get_by_role(
         "button", name="Restore"
     ).click()
     expect(page).to_have_url(detail_url(customer))
     expect(success_message(page)).to_have_text("Restored Grace Hopper from the recycle bin.")
     expect(page.get_by_text("In the recycle bin")).to_have_count(0)
-    expect(page.get_by_role("link", name="Edit")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit", exact=True)).to_be_visible()
     customer.refresh_from_db()
     assert customer.deleted_at is None
 
-    page.get_by_role("navigation").get_by_role("link", name="Recycle bin").click()
+    menu_link(page, "Recycle bin").click()
     expect(page.get_by_text("The recycle bin is empty.")).to_be_visible()
     page.goto("/customers/")
     expect(page.locator("#results").get_by_role("link", name="Grace Hopper")).to_be_visible()
@@ -285,6 +324,19 @@ def test_main_pages_fit_the_screen(open_page, acme, viewport):
     )
     for first, last in [("Ada", "Lovelace"), ("Alan", "Turing"), ("Katherine", "Johnson")]:
         make_customer(acme, admin, first_name=first, last_name=last, email=f"{first}@example.com")
+    # Something in the tabs, on My call-backs (one overdue) and in the dashboard's tiles.
+    cold_call_log(
+        workspace=acme,
+        actor=admin,
+        customer=customer,
+        data={"outcome": "call_back", "notes": "Call after the board meeting."},
+    )
+    make_note(customer, admin, subject="Send the COBOL brochure", callback_in=timedelta(days=1))
+    late = make_note(
+        customer, admin, subject="Ask about the compiler contract", callback_in=timedelta(hours=1)
+    )
+    Note.objects.filter(pk=late.pk).update(callback_at=timezone.now() - timedelta(days=2))
+    make_attachment(customer, admin, name="Compiler maintenance contract 2026 (signed).pdf")
     page = open_page(viewport)
     log_in(page, admin.email)
     shots = os.environ.get("PATRON_SHOTS_DIR")
@@ -305,11 +357,229 @@ def test_main_pages_fit_the_screen(open_page, acme, viewport):
     check("suggestions")
 
     page.goto(customer.get_absolute_url())
-    expect(page.locator("#tab-panel")).to_contain_text("Created")
+    tab_content(page)  # the first tab has loaded
     check("detail")
+    for label in page.get_by_role("tab").all_inner_texts():
+        open_tab(page, label)
+        check(f"detail-{label.lower().replace(' ', '-')}")
 
     page.goto(f"/customers/{customer.pk}/edit/")
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#field-email .errorlist")).to_be_visible()
     check("form")
+
+    page.goto("/")
+    expect(tile_count(page, "callbacks-due")).to_have_text("1")  # the overdue one
+    expect(tile_count(page, "workflow-new")).to_have_text("5")
+    check("home")
+
+    page.goto("/callbacks/")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("tbody tr").first).to_contain_text("Overdue")
+    check("callbacks")
+
+    page.goto("/calls/new/")
+    page.get_by_role("button", name="Save").click()  # nothing filled in: the errors show
+    expect(page.locator("#field-last_name .errorlist")).to_be_visible()
+    expect(page.locator("#field-outcome .errorlist")).to_be_visible()
+    # Fields in error are outlined alike, whether inputs or selects.
+    border = "e => getComputedStyle(e).borderTopColor"
+    outline = page.locator("#field-outcome select").evaluate(border)
+    assert page.locator("#field-last_name input").evaluate(border) == outline
+    assert page.locator("#field-first_name input").evaluate(border) != outline
+    check("cold-call-form")
+
+
+def test_cold_call_to_approved_customer(open_page, acme, tmp_path):
+    """Sales cold-calls someone new, adds a note with a call-back and a file, and releases
+    the prospect; accounts see it waiting on their dashboard and approve it.
+    """
+    salesman = MembershipFactory(workspace=acme, role=Role.SALES, user__full_name="Sam Seller").user
+    accountant = MembershipFactory(
+        workspace=acme, role=Role.ACCOUNTS, user__full_name="Alex Ledger"
+    ).user
+    dialogs: list[str] = []
+
+    def watch_dialogs(page: Page) -> Page:
+        """No page may open an alert: a note's markup must never run as script."""
+
+        def on_dialog(dialog):
+            dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        return page
+
+    page = watch_dialogs(open_page())
+    log_in(page, salesman.email)
+
+    # A cold call to someone new creates the prospect with the call.
+    menu_link(page, "Cold calls").click()
+    expect(page.get_by_role("heading", name="Cold calls")).to_be_visible()
+    page.get_by_role("link", name="Cold call to someone new").click()
+    expect(page).to_have_url(re.compile(r"/calls/new/$"))
+    expect(page.get_by_role("heading", name="Cold call to someone new")).to_be_visible()
+    expect(page.get_by_label("Called at")).to_have_value(re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d$"))
+    page.get_by_label("First name").fill("Margaret")
+    page.get_by_label("Last name").fill("Hamilton")
+    page.get_by_label("Company name").fill("Apollo Guidance")
+    page.get_by_label("Work phone").fill("020 7946 0999")
+    page.get_by_label("Email").fill("Margaret@Example.com")
+    page.get_by_label("Outcome").select_option(label="Interested")
+    call_notes = "Wants a demo. <script>alert('call')</script>"
+    page.get_by_label("Notes", exact=True).fill(call_notes)
+    page.get_by_role("button", name="Save").click()
+
+    expect(success_message(page)).to_have_text("Logged the call with Margaret Hamilton.")
+    customer = Customer.objects.get()
+    expect(page).to_have_url(detail_url(customer))
+    assert (customer.customer_type, customer.workflow_state) == ("prospect", "new")
+    assert customer.email == "margaret@example.com"
+    call = customer.cold_calls.get()
+    assert (call.caller, call.outcome) == (salesman, "interested")
+    expect(page.get_by_role("heading", name=re.compile("Margaret Hamilton"))).to_contain_text(
+        f"no. {customer.number}"
+    )
+    expect(page.locator("dl.details")).to_contain_text("Prospect")
+    calls_tab = open_tab(page, "Calls")
+    expect(calls_tab.locator("tbody tr")).to_have_count(1)
+    expect(calls_tab.locator("tbody tr")).to_contain_text("Interested")
+    expect(calls_tab.locator("tbody tr")).to_contain_text("Sam Seller")
+
+    # A note whose text is markup, with a call-back for tomorrow at 10:00.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    due = f"{tomorrow.day} {tomorrow:%b %Y} 10:00"
+    markup = "<b>bold</b><script>alert(1)</script>"
+    actions = page.get_by_role("navigation", name="Actions")
+    actions.get_by_role("link", name="Add Note").click()
+    expect(page.get_by_role("heading", name=re.compile("Add Note"))).to_be_visible()
+    page.get_by_label("Short description").fill("Demo next week")
+    page.get_by_label("Note", exact=True).fill(f"{markup}\nBring the brochure.")
+    page.get_by_label("Call back at").fill(f"{tomorrow.isoformat()}T10:00")
+    expect(page.get_by_label("Call back by")).to_have_value(str(salesman.pk))
+    page.get_by_role("button", name="Save").click()
+
+    expect(success_message(page)).to_have_text("Added the note to Margaret Hamilton.")
+    expect(page).to_have_url(detail_url(customer))
+    note = customer.notes.get()
+    assert note.body == f"{markup}\r\nBring the brochure."  # a textarea sends CRLF
+    assert note.callback_for == salesman
+    assert timezone.localtime(note.callback_at).date() == tomorrow
+    notes_tab = open_tab(page, "Notes")
+    note_row = notes_tab.locator("tbody tr").filter(has_text="Demo next week")
+    expect(note_row).to_contain_text(due)
+    note_row.get_by_role("link", name="Demo next week").click()
+
+    # The note page shows the markup as text: nothing bold, no script.
+    expect(page).to_have_url(re.compile(rf"/notes/{note.pk}/$"))
+    body = page.locator(".note-body")
+    expect(body).to_contain_text(markup)
+    expect(body).to_contain_text("Bring the brochure.")
+    expect(body.locator("b, script")).to_have_count(0)
+    expect(body.locator("br")).to_have_count(1)  # the line break is kept
+    assert dialogs == []
+
+    # The call-back is on the salesman's list.
+    menu_link(page, "My call-backs").click()
+    expect(page.get_by_role("heading", name=re.compile("My call-backs"))).to_be_visible()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(due)
+    expect(rows).to_contain_text("Margaret Hamilton")
+    expect(rows.get_by_role("link", name="Demo next week")).to_be_visible()
+    expect(rows).not_to_contain_text("Overdue")
+    rows.get_by_role("link", name="Margaret Hamilton").click()
+    expect(page).to_have_url(detail_url(customer))
+
+    # Attach a UTF-8 text file with a non-ASCII name, and download it again.
+    upload = tmp_path / "Angebot für Müller.txt"
+    upload.write_bytes("Quote for 3 guidance computers: £1 200 each. Ünïcödé ✓\n".encode())
+    actions.get_by_role("link", name="Add Attachment").click()
+    expect(page.get_by_role("heading", name=re.compile("Add attachment"))).to_be_visible()
+    page.get_by_label("File").set_input_files(upload)
+    page.get_by_label("Description").fill("The quote we sent")
+    page.get_by_role("button", name="Attach").click()
+
+    expect(success_message(page)).to_have_text(
+        "Attached Angebot für Müller.txt to Margaret Hamilton."
+    )
+    attachment = customer.attachments.get()
+    expect(page).to_have_url(re.compile(rf"/attachments/{attachment.pk}/$"))
+    details = page.locator("dl.details")
+    expect(details).to_contain_text("Angebot für Müller.txt")
+    expect(details).to_contain_text("text file")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download").click()
+    download = download_info.value
+    assert download.failure() is None
+    assert download.suggested_filename == "Angebot für Müller.txt"
+    assert Path(download.path()).read_bytes() == upload.read_bytes()
+
+    # Release, after the confirm page.
+    page.get_by_role("link", name="Back to Margaret Hamilton").click()
+    expect(page).to_have_url(detail_url(customer))
+    attachments_tab = open_tab(page, "Attachments")
+    expect(attachments_tab.get_by_role("link", name="Angebot für Müller.txt")).to_be_visible()
+    actions.get_by_role("link", name="Release", exact=True).click()
+    expect(page.get_by_role("heading", name="Release Margaret Hamilton?")).to_be_visible()
+    expect(page.get_by_text("Are you sure you want to release this customer?")).to_be_visible()
+    page.get_by_role("button", name="Release").click()
+
+    expect(success_message(page)).to_have_text("Released Margaret Hamilton.")
+    expect(page).to_have_url(detail_url(customer))
+    expect(page.locator("dl.details")).to_contain_text("Released (waiting for approval)")
+    expect(actions.get_by_role("link", name="Release", exact=True)).to_have_count(0)
+    expect(actions.get_by_role("button", name="Approve")).to_have_count(0)  # not for sales
+    customer.refresh_from_db()
+    assert customer.workflow_state == "released"
+
+    # The Timeline, the first tab, lists the call, the note and the file, newest first;
+    # the call's markup is text there too (htmx would run a swapped-in script).
+    expect(page.get_by_role("tab").first).to_have_text("Timeline")
+    entries = tab_content(page).locator("tbody tr")
+    expect(entries).to_have_count(3)
+    for row, (kind, title) in enumerate(
+        [
+            ("Attachment", "Angebot für Müller.txt (The quote we sent)"),
+            ("Note", "Demo next week"),
+            ("Call", f"Interested: {call_notes}"),
+        ]
+    ):
+        expect(entries.nth(row).locator("td").nth(1)).to_have_text(kind)
+        expect(entries.nth(row).locator("td").nth(2)).to_have_text(title)
+        expect(entries.nth(row).locator("td").nth(3)).to_have_text("Sam Seller")
+    expect(page.locator("#tab-panel script")).to_have_count(0)
+    entries.nth(2).get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"/calls/{call.pk}/$"))
+    expect(page.locator("dl.details")).to_contain_text(call_notes)
+    assert dialogs == []
+
+    # Accounts, in a browser of their own, find it waiting on their dashboard.
+    accounts = watch_dialogs(open_page())
+    log_in(accounts, accountant.email)
+    expect(tile_count(accounts, "workflow-released")).to_have_text("1")
+    expect(tile_count(accounts, "workflow-new")).to_have_text("0")
+    expect(tile_count(accounts, "workflow-active")).to_have_text("0")
+    expect(accounts.locator("#tile-workflow-released")).to_contain_text("Waiting for approval")
+    accounts.locator("#tile-workflow-released").click()
+
+    expect(accounts).to_have_url(re.compile(r"/customers/\?workflow_state=released$"))
+    results = accounts.locator("#results")
+    expect(results).to_contain_text("1 found")
+    results.get_by_role("link", name="Margaret Hamilton").click()
+    expect(accounts).to_have_url(detail_url(customer))
+    accounts.get_by_role("navigation", name="Actions").get_by_role("button", name="Approve").click()
+
+    expect(success_message(accounts)).to_have_text("Approved Margaret Hamilton.")
+    expect(accounts).to_have_url(detail_url(customer))
+    expect(accounts.locator("dl.details")).to_contain_text("Active (approved)")
+    expect(accounts.get_by_role("button", name="Approve")).to_have_count(0)
+    customer.refresh_from_db()
+    assert customer.workflow_state == "active"
+
+    menu_link(accounts, "Home").click()
+    expect(tile_count(accounts, "workflow-released")).to_have_text("0")
+    expect(tile_count(accounts, "workflow-active")).to_have_text("1")
+    expect(tile_count(accounts, "workflow-new")).to_have_text("0")
+    assert dialogs == []
