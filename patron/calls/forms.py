@@ -39,7 +39,6 @@ class NewProspectForm(forms.ModelForm):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.workspace = workspace
-        self.fields["last_name"].required = True
+        self.instance.workspace = workspace  # the model says a person needs a last name
         for name in ("work_phone", "mobile_phone"):
             self.fields[name].widget.input_type = "tel"
