@@ -10,7 +10,7 @@ from patron.calls.models import ColdCall
 from patron.customers.models import Customer
 from patron.customers.services import customer_create
 from patron.history.models import Change
-from patron.history.services import differences, record_change, snapshot
+from patron.history.services import create_with_history, record_change, update_with_history
 
 CALL_FIELDS = ["customer", "called_at", "outcome", "notes", "follow_up_on"]
 
@@ -53,16 +53,7 @@ def cold_call_log(
                 }
             ) from error
     call = ColdCall(workspace=workspace, customer=customer, caller=actor, **data)
-    call.full_clean()
-    call.save()
-    record_change(
-        instance=call,
-        action=Change.Action.CREATE,
-        actor=actor,
-        fields=differences({}, snapshot(call, CALL_FIELDS)),
-        via=via,
-    )
-    return call
+    return create_with_history(instance=call, actor=actor, fields=CALL_FIELDS, via=via)
 
 
 @transaction.atomic
@@ -70,21 +61,9 @@ def cold_call_update(*, call: ColdCall, actor, data: dict[str, Any], via: str = 
     call = ColdCall.objects.select_for_update().get(pk=call.pk)
     if "follow_up_on" in data and data["follow_up_on"] != call.follow_up_on:
         _check_follow_up(data["follow_up_on"])
-    before = snapshot(call, CALL_FIELDS)
-    for name, value in data.items():
-        if name not in CALL_FIELDS or name == "customer":
-            raise ValueError(f"Not an editable call field: {name}")
-        setattr(call, name, value)
-    call.full_clean()
-    call.save()
-    record_change(
-        instance=call,
-        action=Change.Action.UPDATE,
-        actor=actor,
-        fields=differences(before, snapshot(call, CALL_FIELDS)),
-        via=via,
-    )
-    return call
+    if "customer" in data:
+        raise ValueError("A logged call stays with its customer.")
+    return update_with_history(instance=call, actor=actor, data=data, fields=CALL_FIELDS, via=via)
 
 
 @transaction.atomic

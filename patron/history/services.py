@@ -78,3 +78,40 @@ def changes_for(instance: models.Model):
         content_type=ContentType.objects.get_for_model(instance),
         object_id=instance.pk,
     ).select_related("actor")
+
+
+def create_with_history(*, instance: models.Model, actor, fields: list[str], via: str):
+    """Validate and save a new record, recording its `fields` as created. Call it inside
+    the service's transaction."""
+    instance.full_clean()
+    instance.save()
+    record_change(
+        instance=instance,
+        action=Change.Action.CREATE,
+        actor=actor,
+        fields=differences({}, snapshot(instance, fields)),
+        via=via,
+    )
+    return instance
+
+
+def update_with_history(
+    *, instance: models.Model, actor, data: dict[str, Any], fields: list[str], via: str
+):
+    """Set `data` (only names in `fields`), validate, save, and record what changed. The
+    service locks the row and checks its own rules first, inside its transaction."""
+    before = snapshot(instance, fields)
+    for name, value in data.items():
+        if name not in fields:
+            raise ValueError(f"Not an editable {instance._meta.verbose_name} field: {name}")
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    record_change(
+        instance=instance,
+        action=Change.Action.UPDATE,
+        actor=actor,
+        fields=differences(before, snapshot(instance, fields)),
+        via=via,
+    )
+    return instance

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from patron.customers.models import Customer
 from patron.history.models import Change
-from patron.history.services import differences, record_change, snapshot
+from patron.history.services import create_with_history, record_change, update_with_history
 from patron.thirdparties.models import ThirdParty
 
 FIELDS = [
@@ -25,16 +25,7 @@ def third_party_add(
     *, customer: Customer, actor, data: dict[str, Any], via: str = "page"
 ) -> ThirdParty:
     third_party = ThirdParty(workspace=customer.workspace, customer=customer, **data)
-    third_party.full_clean()
-    third_party.save()
-    record_change(
-        instance=third_party,
-        action=Change.Action.CREATE,
-        actor=actor,
-        fields=differences({}, snapshot(third_party, FIELDS)),
-        via=via,
-    )
-    return third_party
+    return create_with_history(instance=third_party, actor=actor, fields=FIELDS, via=via)
 
 
 @transaction.atomic
@@ -42,21 +33,7 @@ def third_party_update(
     *, third_party: ThirdParty, actor, data: dict[str, Any], via: str = "page"
 ) -> ThirdParty:
     third_party = ThirdParty.objects.select_for_update().get(pk=third_party.pk)
-    before = snapshot(third_party, FIELDS)
-    for name, value in data.items():
-        if name not in FIELDS:
-            raise ValueError(f"Not an editable third-party field: {name}")
-        setattr(third_party, name, value)
-    third_party.full_clean()
-    third_party.save()
-    record_change(
-        instance=third_party,
-        action=Change.Action.UPDATE,
-        actor=actor,
-        fields=differences(before, snapshot(third_party, FIELDS)),
-        via=via,
-    )
-    return third_party
+    return update_with_history(instance=third_party, actor=actor, data=data, fields=FIELDS, via=via)
 
 
 @transaction.atomic
