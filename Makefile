@@ -19,6 +19,8 @@ $(UV):
 
 install: .venv/.synced
 
+# `make run` keeps PATRON_TASKS=immediate (tasks run in the request: one process to stop);
+# production sets PATRON_TASKS=db and runs `patron worker` beside gunicorn.
 run: install
 	$(RUN) patron migrate --no-input
 	$(RUN) patron collectstatic --no-input --verbosity 0

@@ -71,3 +71,27 @@ def _plain_static_files(settings, tmp_path):
     settings.STATIC_ROOT.mkdir()
     # A deliberately weak, fast hasher: tests create many users; production uses PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run at once whatever PATRON_TASKS says; a test opts in to the queue (run_worker).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def run_worker(settings, monkeypatch):
+    """Queue tasks in the database (PATRON_TASKS=db); calling it runs `patron worker --batch`."""
+    import signal
+
+    from django.core.management import call_command
+
+    # The worker drops old connections between tasks; the test's own must stay open.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def run() -> None:
+        call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        for sig, handler in handlers.items():  # the worker installs its own
+            signal.signal(sig, handler)
+
+    return run

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks_db",
     "patron.core",
     "patron.history",
     "patron.workspaces",
@@ -57,6 +58,12 @@ INSTALLED_APPS = [
     "patron.stream",
     "patron.notes",
     "patron.attachments",
+    "patron.marketing",
+    "patron.campaigns",
+    "patron.telemarketing",
+    "patron.lists",
+    "patron.updates",
+    "patron.exchange",
     "patron.api",
 ]
 
@@ -128,6 +135,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# Our own input formats first (patron/formats/en_GB/formats.py): ISO for date inputs.
+FORMAT_MODULE_PATH = ["patron.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -163,9 +172,18 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "patron@localhost")
-# Background work (sending email) runs through django.tasks: at once, in the request, by
-# default; a worker backend (django-tasks-db's db_worker) takes it out of the request.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work (email, bulk delete) runs through django.tasks. PATRON_TASKS=immediate,
+# the default, runs it at once inside the request: one process, nothing to forget to start.
+# PATRON_TASKS=db (advised in production) queues it in the database for `patron worker`;
+# without a running worker queued work waits, so it is a choice made on purpose.
+PATRON_TASKS = os.environ.get("PATRON_TASKS", "immediate").strip().lower()
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "db": "django_tasks_db.DatabaseBackend",
+}
+if PATRON_TASKS not in TASK_BACKENDS:
+    raise ImproperlyConfigured("PATRON_TASKS must be 'immediate' or 'db'")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[PATRON_TASKS]}}
 
 # Security headers that hold in every mode; HTTPS-only ones follow PATRON_SECURE.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -207,6 +225,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields of the same name with different choices (and one choice set under two field
+    # names) get one schema name each, said here.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerKindEnum": "patron.customers.models.Customer.Kind",
+        "CustomerStatusEnum": "patron.customers.models.Customer.Status",
+        "EmailStatusEnum": "patron.mail.models.SentEmail.Status",
+        "RunStatusEnum": "patron.campaigns.models.Status",
+        "ResponseStateEnum": "patron.telemarketing.models.Response.State",
+        "BulkUpdateKindEnum": "patron.updates.models.BulkUpdate.Kind",
+        "BulkUpdateStateEnum": "patron.updates.models.BulkUpdate.State",
+        "ListUsageEnum": "patron.lists.models.CustomerList.Usage",
+        "ListOriginEnum": "patron.lists.models.CustomerList.Origin",
+    },
 }
 
 # Patron's own settings.

@@ -46,5 +46,11 @@ urlpatterns = [
     path("", include("patron.stream.urls")),
     path("", include("patron.notes.urls")),
     path("", include("patron.attachments.urls")),
+    path("", include("patron.marketing.urls")),
+    path("", include("patron.campaigns.urls")),
+    path("", include("patron.telemarketing.urls")),
+    path("", include("patron.lists.urls")),
+    path("", include("patron.updates.urls")),
+    path("", include("patron.exchange.urls")),
     path("", include("patron.api.urls")),
 ]

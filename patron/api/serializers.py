@@ -1,14 +1,40 @@
 from django.core.validators import RegexValidator
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
-from patron.customers.models import Category, Customer, Tag
+from patron.customers.models import BulkDeletion, Category, Customer, Tag
 from patron.customers.services import EDITABLE_FIELDS
 from patron.workspaces.models import Store
 
 
 class StrictCharField(serializers.CharField):
     """A string, as the schema says: DRF's CharField would also take 0 and store "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        "nullable": True,
+        "example": "1200.50",
+    }
+)
+class AmountField(serializers.DecimalField):
+    """A non-negative amount with at most two decimals, written as a string ("1200.50"),
+    as the schema says: DRF's DecimalField would also take the JSON number 1200.5."""
+
+    def validate_empty_values(self, data):
+        if data == "":  # DRF would read "" as null; the schema's pattern does not allow it
+            self.fail("invalid")
+        return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -25,6 +51,40 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A list of ids, as the schema says: DRF's would also take {} (any iterable) as []."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Ids of related rows; with many=True a list of them and nothing else."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return StrictManyRelatedField(**list_kwargs)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """Takes only what the schema says: strings for text, true/false for booleans and
+    lists of ids for many related rows (DRF alone is more lenient than its schema)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.BooleanField: StrictBooleanField,
+    }
+    serializer_related_field = StrictPrimaryKeyRelatedField
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     """A customer (person or organization). Phones come back in E.164; any format is accepted.
 
@@ -36,6 +96,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         models.CharField: StrictCharField,
         models.BooleanField: StrictBooleanField,
     }
+    serializer_related_field = StrictPrimaryKeyRelatedField
 
     class Meta:
         model = Customer
@@ -121,3 +182,36 @@ class StoreSerializer(serializers.ModelSerializer):
 
 class DeclineSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=500, help_text="Why the customer is declined.")
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, as the schema says: DRF's IntegerField would also take "5" and 5.0."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BulkDeleteRequestSerializer(serializers.Serializer):
+    expected_count = StrictIntegerField(
+        min_value=0,
+        max_value=2_147_483_647,
+        help_text="How many customers you confirmed the search finds; "
+        "if it now finds another number, nothing is deleted (409).",
+    )
+
+
+class BulkDeletionSerializer(serializers.ModelSerializer):
+    expected_count = serializers.IntegerField(source="count", read_only=True)
+    done = serializers.IntegerField(source="done_count", read_only=True)
+    deleted = serializers.IntegerField(source="deleted_count", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:bulkdeletion-detail")
+
+    class Meta:
+        model = BulkDeletion
+        fields = [
+            *("id", "url", "state", "expected_count", "done", "deleted", "query", "via"),
+            *("error", "created_at", "finished_at"),
+        ]
+        read_only_fields = fields

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -14,9 +16,14 @@ from patron.notes.api import NoteViewSet
 from patron.stream.api import CommentViewSet, PostViewSet
 from patron.thirdparties.api import ThirdPartyViewSet
 
+# Apps added since issue 4 list their routes in their own api.py as
+# ROUTES = [(prefix, viewset, basename), ...], so each app's API is declared beside it.
+APPS_WITH_ROUTES = ["marketing", "campaigns", "telemarketing", "lists", "updates", "exchange"]
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("bulk-deletions", views.BulkDeletionViewSet, basename="bulkdeletion")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("stores", views.StoreViewSet, basename="store")
@@ -29,6 +36,9 @@ router.register("cold-calls", ColdCallViewSet, basename="coldcall")
 router.register("third-parties", ThirdPartyViewSet, basename="thirdparty")
 router.register("posts", PostViewSet, basename="post")
 router.register("comments", CommentViewSet, basename="comment")
+for app in APPS_WITH_ROUTES:
+    for prefix, viewset, basename in import_module(f"patron.{app}.api").ROUTES:
+        router.register(prefix, viewset, basename=basename)
 
 # The API authenticates by itself (token or session) and answers 401 in JSON, so the
 # page-login redirect of LoginRequiredMiddleware must not apply to it.

@@ -18,12 +18,15 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from patron.api.errors import ErrorSerializer, conflict_response, error_body
 from patron.api.models import ApiToken
 from patron.api.serializers import (
+    BulkDeleteRequestSerializer,
+    BulkDeletionSerializer,
     CategorySerializer,
     CustomerSerializer,
     DeclineSerializer,
@@ -34,7 +37,9 @@ from patron.api.serializers import (
 )
 from patron.customers import services
 from patron.customers.filters import CustomerFilter
-from patron.customers.models import Category, Customer, Tag
+from patron.customers.models import BulkDeletion, Category, Customer, Tag
+from patron.exchange import api as exchange_api
+from patron.exchange.views import download
 from patron.workspaces.models import Membership, Store
 
 # What parse_if_match takes: *, or a version, quoted or not, weak (W/) or not.
@@ -100,6 +105,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     capabilities = {
         "destroy": "customers.delete",
         "restore": "customers.delete",
+        "bulk_delete": "customers.delete",
         "release": "customers.release",
         "approve": "customers.approve",
         "decline": "customers.approve",
@@ -118,7 +124,8 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     def filter_queryset(self, queryset):
         # Search filters apply to lists; a single customer is reachable by its id.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        searched = self.action in ("list", "export", "bulk_delete")
+        return super().filter_queryset(queryset) if searched else queryset
 
     def _with_etag(self, customer: Customer, status_code=status.HTTP_200_OK) -> Response:
         response = Response(self.get_serializer(customer).data, status=status_code)
@@ -191,6 +198,66 @@ class CustomerViewSet(viewsets.ModelViewSet):
         )
         return self._with_etag(customer)
 
+    @extend_schema(
+        parameters=[exchange_api.FORMAT_PARAMETER],
+        responses=exchange_api.EXPORT_RESPONSES,
+        filters=True,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=exchange_api.JsonErrorsOnly,
+    )
+    def export(self, request):
+        """The customers the same filters list, every page, as one CSV, XLSX or vCard file."""
+        chosen = exchange_api.ExportFormatSerializer(data=request.query_params)
+        chosen.is_valid(raise_exception=True)
+        customers = self.filter_queryset(self.get_queryset())
+        return download(customers, chosen.validated_data["format"], "customers")
+
+    @extend_schema(
+        request=BulkDeleteRequestSerializer,
+        responses={
+            202: BulkDeletionSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The search now finds another number of customers than "
+                "expected_count: nothing is deleted.",
+            ),
+        },
+        filters=True,
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-delete")
+    def bulk_delete(self, request):
+        """Move every customer the same filters as the list find to the recycle bin, in the
+        background. Send the number you confirmed as `expected_count`; follow the job's
+        `url` for its progress."""
+        body = BulkDeleteRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            deletion = services.bulk_delete_start(
+                workspace=request.workspace,
+                actor=request.user,
+                customers=self.filter_queryset(self.get_queryset()),
+                query=request.query_params.urlencode(),
+                expected_count=body.validated_data["expected_count"],
+                via="api",
+            )
+        except DjangoValidationError as error:
+            changed = getattr(error, "error_dict", {}).get("expected_count", [])
+            if not changed or changed[0].code != "count_changed":
+                raise
+            message = " ".join(changed[0].messages)
+            errors = [{"field": "expected_count", "code": "count_changed", "message": message}]
+            body = error_body(409, "count_changed", message, errors)
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        data = BulkDeletionSerializer(deletion, context=self.get_serializer_context()).data
+        response = Response(data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = data["url"]
+        return response
+
     def _transition(self, service, **extra) -> Response:
         try:
             customer = service(
@@ -257,6 +324,22 @@ class StoreViewSet(_WorkspaceLookup):
 
     model = Store
     serializer_class = StoreSerializer
+
+
+class BulkDeletionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Deletions of customers by search (POST /customers/bulk-delete/), newest first, with
+    their progress. Only those who may delete customers see them, as on the pages."""
+
+    serializer_class = BulkDeletionSerializer
+    read_capability = "customers.delete"
+    write_capability = "customers.delete"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return BulkDeletion.objects.none()
+        return BulkDeletion.objects.filter(workspace=self.request.workspace).order_by(
+            "-created_at", "-pk"
+        )
 
 
 class ObtainTokenView(APIView):

@@ -1,6 +1,7 @@
 """The base every workspace-owned row builds on, and per-workspace number sequences."""
 
 from django.db import models, transaction
+from django.utils.text import normalize_newlines
 
 
 class WorkspaceQuerySet(models.QuerySet):
@@ -22,6 +23,26 @@ class WorkspaceScoped(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        # Browsers send textarea lines ending in CRLF, API clients usually LF: store one form.
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.TextField) and isinstance(value, str):
+                setattr(self, field.attname, normalize_newlines(value))
+        super().clean_fields(exclude=exclude)
+
+
+def same_name_in_workspace(row: models.Model, name: str | None = None) -> models.Model | None:
+    """Another row of `row`'s kind and workspace named `name` (row.name by default) in any
+    letter case, or None. Names with a case-insensitive unique constraint call this in
+    clean(): the constraint guards against races, but it speaks of the whole record, and
+    forms and the API should say it on the name field."""
+    name = row.name if name is None else name
+    if not name:
+        return None
+    rows = type(row).objects.filter(workspace_id=row.workspace_id, name__iexact=name)
+    return rows.exclude(pk=row.pk).first()
 
 
 class Sequence(models.Model):

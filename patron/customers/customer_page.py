@@ -38,6 +38,12 @@ def tabs_for(customer: Customer) -> list[Tab]:
     )
 
 
+def with_tab_open(customer: Customer, slug: str) -> str:
+    """The customer's page with the tab `slug` open: where a form saved from it returns, so
+    the person sees what they just added."""
+    return f"{customer.get_absolute_url()}?tab={slug}"
+
+
 @dataclass(frozen=True)
 class MenuLink:
     """A left-menu action: `url_name` takes the customer's pk."""
@@ -87,7 +93,8 @@ def register_timeline(source: Callable[[Customer, int], Iterable[TimelineEntry]]
 
 
 def timeline_for(customer: Customer, limit: int = 100) -> list[TimelineEntry]:
-    """Notes, attachments, posts, emails and calls merged by date, newest first.
+    """Notes, attachments, posts, emails, calls, fulfilments and telemarketing responses
+    merged by date, newest first.
 
     Each source is asked for at most `limit` entries, so the merge never reads more than
     the page shows per kind.

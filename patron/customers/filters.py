@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from patron.customers.models import Category, Customer, Tag
 from patron.customers.normalize import name_key, normalize_phone
 from patron.customers.queries import global_search
+from patron.lists.models import CustomerList
 from patron.workspaces.models import Store
 
 SORTABLE = (
@@ -88,6 +89,11 @@ class CustomerFilter(filters.FilterSet):
     category = filters.ModelChoiceFilter(queryset=Category.objects.none())
     store = filters.ModelChoiceFilter(field_name="stores", queryset=Store.objects.none())
     organization = filters.ModelChoiceFilter(queryset=Customer.objects.none())
+    customer_list = filters.ModelChoiceFilter(
+        field_name="list_entries__customer_list",
+        queryset=CustomerList.objects.none(),
+        label="In customer list",
+    )
     archived = YesNoFilter(
         method="filter_archived", label="Archived (only archived when yes; none when no)"
     )
@@ -105,6 +111,7 @@ class CustomerFilter(filters.FilterSet):
             "category": Category.objects.in_workspace(self.workspace),
             "store": Store.objects.filter(workspace=self.workspace),
             "organization": Customer.objects.in_workspace(self.workspace).organizations(),
+            "customer_list": CustomerList.objects.in_workspace(self.workspace),
         }
         for name, queryset in scoped.items():
             self.filters[name].queryset = queryset

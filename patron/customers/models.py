@@ -342,3 +342,64 @@ class Customer(WorkspaceScoped):
             name_key(self.last_name, self.first_name, self.middle_name)[:300],
             name_key(self.first_name, self.middle_name, self.last_name)[:300],
         )
+
+
+class BulkDeletion(WorkspaceScoped):
+    """Manual 000's "Delete Customers": every customer a search found, moved to the recycle
+    bin by a background task. The customers are frozen at confirmation (BulkDeletionItem),
+    so a re-run after a crash touches only those not yet done, and one restored meanwhile
+    stays restored."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    query = models.CharField(max_length=2000, blank=True, help_text="the search, as a URL query")
+    count = models.PositiveIntegerField(help_text="how many customers the user confirmed")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    done_count = models.PositiveIntegerField(default=0, help_text="customers handled so far")
+    deleted_count = models.PositiveIntegerField(
+        default=0, help_text="of those, moved to the recycle bin (the rest already were)"
+    )
+    error = models.TextField(blank=True)
+    via = models.CharField(max_length=20, blank=True, help_text="page or api")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Deletion of {self.count:,} customers"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:bulk_deletion", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.count else min(100, self.done_count * 100 // self.count)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}
+
+
+class BulkDeletionItem(models.Model):
+    """One customer of a bulk deletion; `done` once the task has handled it."""
+
+    deletion = models.ForeignKey(BulkDeletion, on_delete=models.CASCADE, related_name="items")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deletion", "customer"], name="unique_deletion_item")
+        ]
+        indexes = [models.Index(fields=["deletion", "done"], name="deletion_item_todo_idx")]
+
+    def __str__(self) -> str:
+        return f"Customer {self.customer_id} of deletion {self.deletion_id}"

@@ -12,11 +12,12 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from patron.core.models import next_number
-from patron.customers.models import Category, Customer, Tag
+from patron.customers.models import BulkDeletion, BulkDeletionItem, Category, Customer, Tag
 from patron.history.models import Change
 from patron.history.services import differences, record_change, snapshot
 
@@ -349,3 +350,136 @@ def label_delete(*, label: Category | Tag) -> int:
     used_by = label.customer_set.count() if isinstance(label, Category) else label.customers.count()
     label.delete()
     return used_by
+
+
+# Delete Customers (manual 000): a search's customers into the recycle bin, in the background.
+BULK_DELETE_BATCH = 1000
+
+
+@transaction.atomic
+def bulk_delete_start(
+    *, workspace, actor, customers, query: str, expected_count: int, via: str = "page"
+) -> BulkDeletion:
+    """Freeze the customers a search finds and queue their deletion.
+
+    `customers` is the search exactly as the list shows it; `expected_count` is the number
+    the user confirmed. If the search now finds another number, nothing is queued: the user
+    checks again. The customers are frozen here, so the task deletes what was confirmed,
+    even if edits later move some in or out of the search.
+    """
+    from patron.customers.tasks import run_bulk_deletion
+
+    ids = list(
+        customers.filter(workspace=workspace, deleted_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    if len(ids) != expected_count:
+        message = (
+            f"The search now finds {len(ids):,} customers, not {expected_count:,}: "
+            "check them again."
+        )
+        # The code lets the API answer 409 (the search changed) rather than 400.
+        raise ValidationError({"expected_count": ValidationError(message, code="count_changed")})
+    if not ids:
+        raise ValidationError({"expected_count": "The search finds no customers to delete."})
+    deletion = BulkDeletion(
+        workspace=workspace,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        query=query[:2000],
+        count=len(ids),
+        via=via,
+    )
+    deletion.full_clean()
+    deletion.save()
+    BulkDeletionItem.objects.bulk_create(
+        (BulkDeletionItem(deletion=deletion, customer_id=pk) for pk in ids),
+        batch_size=BULK_DELETE_BATCH,
+    )
+    pk = deletion.pk
+    transaction.on_commit(lambda: run_bulk_deletion.enqueue(pk))
+    return deletion
+
+
+@transaction.atomic
+def bulk_delete_resume(*, deletion: BulkDeletion) -> BulkDeletion:
+    """Queue a failed deletion again; it carries on with the customers not yet handled."""
+    from patron.customers.tasks import run_bulk_deletion
+
+    deletion = BulkDeletion.objects.select_for_update().get(pk=deletion.pk)
+    if deletion.state != BulkDeletion.State.FAILED:
+        raise ValidationError("Only a deletion that stopped can be run again.")
+    deletion.state = BulkDeletion.State.QUEUED
+    deletion.save(update_fields=["state", "updated_at"])
+    pk = deletion.pk
+    transaction.on_commit(lambda: run_bulk_deletion.enqueue(pk))
+    return deletion
+
+
+def bulk_delete_run(*, deletion_id: int, batch_size: int = BULK_DELETE_BATCH) -> BulkDeletion:
+    """Move a bulk deletion's customers to the recycle bin, one committed batch at a time.
+
+    Safe to run again (a worker killed half-way): only items not yet done are handled, and
+    a customer already in the recycle bin, or restored after its batch, is left alone.
+    """
+    deletion = BulkDeletion.objects.get(pk=deletion_id)
+    if deletion.state == BulkDeletion.State.DONE:
+        return deletion
+    jobs = BulkDeletion.objects.filter(pk=deletion.pk)
+    jobs.update(state=BulkDeletion.State.RUNNING, error="")
+    try:
+        while _bulk_delete_batch(deletion, batch_size):
+            pass
+    except Exception as error:
+        jobs.update(
+            state=BulkDeletion.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    jobs.update(state=BulkDeletion.State.DONE, finished_at=timezone.now())
+    deletion.refresh_from_db()
+    return deletion
+
+
+@transaction.atomic
+def _bulk_delete_batch(deletion: BulkDeletion, batch_size: int) -> bool:
+    """Delete the next batch; False once none is left."""
+    items = list(deletion.items.select_for_update().filter(done=False).order_by("pk")[:batch_size])
+    if not items:
+        return False
+    now = timezone.now()
+    customers = list(
+        Customer.objects.select_for_update()
+        .filter(
+            workspace_id=deletion.workspace_id,
+            pk__in=[item.customer_id for item in items],
+            deleted_at__isnull=True,
+        )
+        .only("pk", "version")
+    )
+    Customer.objects.filter(pk__in=[c.pk for c in customers]).update(
+        deleted_at=now, version=F("version") + 1, updated_at=now
+    )
+    others = deletion.count - 1
+    reason = f"Deleted with {others:,} other{'s' if others != 1 else ''} by search"
+    reason = f"{reason} {deletion.query}" if deletion.query else f"{reason} (all customers)"
+    content_type = ContentType.objects.get_for_model(Customer)
+    Change.objects.bulk_create(
+        Change(
+            workspace_id=deletion.workspace_id,
+            content_type=content_type,
+            object_id=customer.pk,
+            action=Change.Action.DELETE,
+            version=customer.version + 1,
+            actor_id=deletion.requested_by_id,
+            via=deletion.via,
+            reason=reason[:255],
+        )
+        for customer in customers
+    )
+    BulkDeletionItem.objects.filter(pk__in=[item.pk for item in items]).update(done=True)
+    BulkDeletion.objects.filter(pk=deletion.pk).update(
+        done_count=F("done_count") + len(items),
+        deleted_count=F("deleted_count") + len(customers),
+    )
+    return True

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from patron.customers import services
 from patron.customers.customer_page import links_for, tabs_for
 from patron.customers.filters import CustomerFilter
 from patron.customers.forms import CustomerForm
-from patron.customers.models import Customer
+from patron.customers.models import BulkDeletion, Customer
 from patron.customers.normalize import display_phone, is_plain_number
 from patron.customers.queries import global_search
 from patron.workspaces.permissions import requires
@@ -42,22 +42,32 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def customer_search(request, data, *, mine: bool = False) -> CustomerFilter:
+    """The search of the customer list; the export of a search runs exactly this one."""
+    customers = _customers(request)
+    if mine:  # "My customers": those I am linked to as a member (account manager, salesman...)
+        customers = customers.filter(members__user=request.user).distinct()
+    return CustomerFilter(data, customers, request=request)
+
+
 @requires("customers.view")
 def customer_list(request, kind: str | None = None, mine: bool = False):
     data = request.GET.copy()
     if kind:
         data["kind"] = kind
-    customers = _customers(request)
-    if mine:  # "My customers": those I am linked to as a member (account manager, salesman...)
-        customers = customers.filter(members__user=request.user).distinct()
-    customer_filter = CustomerFilter(data, customers, request=request)
+    customer_filter = customer_search(request, data, mine=mine)
     noun = "organizations" if kind == Customer.Kind.ORGANIZATION else "customers"
+    export = data.copy()
+    export.pop("page", None)
+    if mine:
+        export["mine"] = "yes"
     context = {
         "filter": customer_filter,
         "page": _page(request, customer_filter.qs) if customer_filter.is_valid() else None,
         "kind": kind,
         "title": f"My {noun}" if mine else noun.capitalize(),
         "advanced": any(k not in {"page", "ordering", "q", "kind"} for k in request.GET),
+        "export_query": export.urlencode(),
     }
     template = "customers/_results.html" if request.htmx else "customers/customer_list.html"
     return render(request, template, context)
@@ -147,13 +157,18 @@ def customer_detail(request, pk: int):
         )
         for name in Customer.PHONE_FIELDS
     ]
+    tabs = tabs_for(customer)
+    # ?tab=suppressions opens that tab (after a save from it); the first one otherwise.
+    slugs = [tab.slug for tab in tabs]
+    open_tab = request.GET.get("tab") if request.GET.get("tab") in slugs else slugs[0]
     return render(
         request,
         "customers/customer_detail.html",
         {
             "customer": customer,
             "phones": phones,
-            "tabs": tabs_for(customer),
+            "tabs": tabs,
+            "open_tab": open_tab,
             "panel": None
             if request.user.hide_customer_panel
             else [(tab, tab.count(customer)) for tab in tabs_for(customer) if tab.count],
@@ -309,3 +324,60 @@ def _run_transition(request, service, customer: Customer, done: str):
     else:
         messages.success(request, done.format(customer=customer))
     return redirect(customer)
+
+
+def _query_search(request, query: str) -> CustomerFilter:
+    """The list's search from its query string (the list's Delete link carries it)."""
+    data = QueryDict(query)
+    return customer_search(request, data, mine=data.get("mine") == "yes")
+
+
+@requires("customers.delete")
+def bulk_delete(request):
+    """Delete Customers (manual 000): the search, its count, a confirmation, then the job."""
+    query = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
+    search = _query_search(request, query)
+    context = {"query": query, "error": ""}
+    if not search.is_valid():
+        context["error"] = f"Some search criteria are not valid: {search.errors.as_text()}"
+        return render(request, "customers/bulk_delete_confirm.html", context, status=400)
+    if request.method == "POST":
+        try:
+            expected = int(request.POST.get("expected_count", ""))
+            deletion = services.bulk_delete_start(
+                workspace=request.workspace,
+                actor=request.user,
+                customers=search.qs,
+                query=query,
+                expected_count=expected,
+            )
+        except ValueError:
+            context["error"] = "Confirm the number of customers to delete."
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+        else:
+            return redirect(deletion)
+    context["count"] = search.qs.order_by().values("pk").distinct().count()
+    context["purge_days"] = _purge_days()
+    status = 400 if context["error"] else 200
+    return render(request, "customers/bulk_delete_confirm.html", context, status=status)
+
+
+def _bulk_deletion(request, pk: int, **kwargs) -> BulkDeletion:
+    return get_in_workspace(BulkDeletion, request.workspace, pk=pk)
+
+
+@requires("customers.delete", owner=_bulk_deletion)
+def bulk_deletion(request, pk: int):
+    """A bulk deletion's progress; htmx polls the progress part while it runs."""
+    deletion = _bulk_deletion(request, pk)
+    if request.method == "POST":  # run a stopped deletion again
+        try:
+            services.bulk_delete_resume(deletion=deletion)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(deletion)
+    template = (
+        "customers/_bulk_deletion_progress.html" if request.htmx else "customers/bulk_deletion.html"
+    )
+    return render(request, template, {"deletion": deletion, "purge_days": _purge_days()})

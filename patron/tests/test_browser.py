@@ -9,151 +9,36 @@ and phone sizes.
 
 import os
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from patron.calls.services import cold_call_log
 from patron.customers.models import Customer
 from patron.notes.models import Note
 from patron.testing.factories import (
-    PASSWORD,
     MembershipFactory,
-    WorkspaceFactory,
     make_customer,
     make_note,
 )
 from patron.testing.files import make_attachment
+from patron.tests.browsing import (
+    DESKTOP,
+    PHONE,
+    detail_url,
+    log_in,
+    menu_link,
+    open_tab,
+    success_message,
+    tab_content,
+    tile_count,
+)
 from patron.workspaces.roles import Role
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    """Debian's Chromium: required in CI, otherwise the browser tests are skipped."""
-    path = shutil.which("chromium")
-    if path is None:
-        if _in_ci():
-            pytest.fail("Chromium is required in CI: apt-get install -y chromium", pytrace=False)
-        pytest.skip(
-            "Chromium is not on PATH, so the browser tests are skipped. "
-            "Install it to run them: sudo apt-get install -y chromium"
-        )
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path) -> Browser:
-    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
-    # database access from a thread with a running loop unless told it is safe. It is:
-    # the test and the live server only take turns. Scoped to this module's tests.
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
-            )
-            yield browser
-            browser.close()
-
-
-@pytest.fixture
-def open_page(browser, live_server, transactional_db):
-    """open_page(viewport=DESKTOP) -> a fresh page (own cookies) on the live server.
-
-    Fails the test if a page throws a JavaScript error or the server answers 5xx.
-    """
-    contexts, problems = [], []
-
-    def make(viewport: dict = DESKTOP) -> Page:
-        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
-        page.on(
-            "response",
-            lambda r: problems.append(f"{r.status} from {r.url}") if r.status >= 500 else None,
-        )
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not problems, problems
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login/")
-    expect(page.get_by_role("heading", name="Log in to Patron")).to_be_visible()
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("button", name="Log in")).to_have_count(0)
-
-
-def menu_link(page: Page, name: str):
-    """A link of the menu bar, by its exact name ("Customers" is not "My customers")."""
-    return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
-
-
-def success_message(page: Page):
-    return page.locator("p.message.success")
-
-
-def detail_url(customer: Customer) -> re.Pattern:
-    return re.compile(rf"/customers/{customer.pk}/$")
-
-
-def tile_count(page: Page, slug: str):
-    """The number on a home-page tile, e.g. tile_count(page, "workflow-released")."""
-    return page.locator(f"#tile-{slug} .tile-count")
-
-
-def tab_content(page: Page):
-    """The customer page's tab panel, once htmx has filled it (the first tab loads itself)."""
-    panel = page.locator("#tab-panel")
-    expect(panel.locator(":scope > :not(noscript)").first).to_be_visible()
-    return panel
-
-
-def open_tab(page: Page, name: str):
-    """Click a tab of the customer page; the panel, once htmx has swapped the tab in."""
-    panel = tab_content(page)
-    panel.evaluate("panel => { for (const child of panel.children) child.dataset.stale = '' }")
-    tab = page.get_by_role("tab", name=name, exact=True)
-    tab.click()
-    expect(tab).to_have_attribute("aria-selected", "true")
-    expect(panel.locator("[data-stale]")).to_have_count(0)
-    return tab_content(page)
-
-
-@pytest.fixture
-def acme():
-    return WorkspaceFactory(name="Acme Trading", slug="acme")
 
 
 def test_customer_life_cycle(open_page, acme):
@@ -463,7 +348,7 @@ def test_cold_call_to_approved_customer(open_page, acme, tmp_path):
     expect(success_message(page)).to_have_text("Added the note to Margaret Hamilton.")
     expect(page).to_have_url(detail_url(customer))
     note = customer.notes.get()
-    assert note.body == f"{markup}\r\nBring the brochure."  # a textarea sends CRLF
+    assert note.body == f"{markup}\nBring the brochure."  # sent as CRLF, stored as LF
     assert note.callback_for == salesman
     assert timezone.localtime(note.callback_at).date() == tomorrow
     notes_tab = open_tab(page, "Notes")

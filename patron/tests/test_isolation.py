@@ -17,17 +17,27 @@ from patron.api.models import ApiToken
 from patron.attachments.models import Attachment
 from patron.calls.models import ColdCall
 from patron.calls.services import cold_call_log
+from patron.campaigns import services as campaign_services
+from patron.campaigns.models import Activity, Campaign, Fulfilment, Status, Step
 from patron.conftest import api_client_for
-from patron.customers.models import Category, Tag
+from patron.customers.models import BulkDeletion, Category, Tag
+from patron.lists import services as list_services
+from patron.lists.models import CustomerList, ListEntry
 from patron.mail.models import SentEmail
+from patron.marketing import services as marketing_services
+from patron.marketing.models import CustomerTrait, Suppression, SuppressionType, Trait
 from patron.members.models import CustomerMember
 from patron.members.services import member_link
 from patron.notes.models import Note
 from patron.stream.models import Comment, Post
 from patron.stream.services import comment_create, post_create
+from patron.telemarketing import services as tm_services
+from patron.telemarketing.models import Answer, ScriptStep, StepBranch, Telemarket
 from patron.testing.factories import MembershipFactory, make_customer, make_note
 from patron.testing.files import make_attachment
 from patron.thirdparties.models import ThirdParty
+from patron.updates.models import BulkUpdate
+from patron.updates.services import bulk_update_preview
 from patron.workspaces.models import Membership
 from patron.workspaces.roles import Role
 
@@ -52,6 +62,8 @@ ALL_PATTERNS = [
 
 # Which object each URL's <pk> names; the test creates it in the victim's workspace.
 FOREIGN_OBJECTS = {
+    "customers:bulk_deletion": "bulk_deletion",
+    "api:bulkdeletion-": "bulk_deletion",
     "customers:": "customer",
     "api:customer-": "customer",
     "api:tag-": "tag",
@@ -84,6 +96,36 @@ FOREIGN_OBJECTS = {
     "notes:create": "customer",  # Add Note: the customer's pk
     "notes:": "note",
     "api:note-": "note",
+    "telemarketing:customer_telemarkets": "customer",  # Run telemarket: the customer's pk
+    "telemarketing:telemarket_": "telemarket",
+    "telemarketing:step_": "script_step",
+    "telemarketing:branch_": "branch",
+    "telemarketing:response_": "tm_response",
+    "api:telemarket-": "telemarket",
+    "api:scriptstep-": "script_step",
+    "api:stepbranch-": "branch",
+    "api:tmresponse-": "tm_response",
+    "campaigns:fulfilment_create": "customer",  # Create fulfilment: the customer's pk
+    "campaigns:campaign_": "campaign",
+    "campaigns:activity_": "activity",
+    "campaigns:fulfilment_": "fulfilment",
+    "api:campaign-": "campaign",
+    "api:activity-": "activity",
+    "api:fulfilment-": "fulfilment",
+    "lists:for_customer": "customer",  # Add/remove from a customer list: the customer's pk
+    "lists:": "customer_list",
+    "api:customerlist-": "customer_list",
+    "marketing:customer_": "customer",  # Add suppression, Add/remove traits: the customer's pk
+    "marketing:suppression_type_": "suppression_type",
+    "marketing:suppression_delete": "suppression",
+    "marketing:trait_": "trait",
+    "api:trait-": "trait",
+    "api:suppressiontype-": "suppression_type",
+    "api:suppression-": "suppression",
+    "api:customertrait-": "customer_trait",
+    "updates:": "bulk_update",
+    "api:bulkupdate-": "bulk_update",
+    "exchange:list_": "customer_list",  # Export a customer list's members
 }
 
 
@@ -138,7 +180,74 @@ def victim(workspace):
     store = workspace.stores.create(name=SECRET_NAME)
     note = make_note(organization, owner.user, subject=SECRET_NAME, callback_in=timedelta(days=1))
     attachment = make_attachment(organization, owner.user, description=SECRET_NAME)
+    telemarket = tm_services.telemarket_create(
+        workspace=workspace, actor=None, data={"name": SECRET_NAME}
+    )
+    script_step = tm_services.step_add(
+        telemarket=telemarket, actor=None, data={"question": SECRET_NAME, "answer_type": "yes_no"}
+    )
+    tm_services.step_add(
+        telemarket=telemarket, actor=None, data={"question": "More?", "answer_type": "text"}
+    )
+    branch = tm_services.branch_add(step=script_step, answer="No", goes_to=None, actor=None)
+    tm_services.telemarket_change_step(telemarket=telemarket, step="started", actor=None)
+    tm_response = tm_services.response_start(
+        telemarket=telemarket, customer=organization, actor=None
+    )
+    tm_services.response_answer(response=tm_response, step=script_step, value="Yes", actor=None)
+    campaign = campaign_services.campaign_create(
+        workspace=workspace, actor=None, data={"name": SECRET_NAME}
+    )
+    activity = campaign_services.activity_create(
+        workspace=workspace,
+        actor=None,
+        data={"name": SECRET_NAME, "campaign": campaign, "step": Step.STARTED},
+    )
+    fulfilment = campaign_services.fulfilment_create(
+        customer=organization, activity=activity, fulfilment_type=SECRET_NAME, actor=None
+    )
+    trait = marketing_services.trait_create(
+        workspace=workspace, actor=None, data={"name": SECRET_NAME}
+    )
+    suppression_type = marketing_services.suppression_type_create(
+        workspace=workspace, actor=None, data={"name": SECRET_NAME, "blocks": "all"}
+    )
+    suppression = marketing_services.suppression_add(
+        customer=organization, suppression_type=suppression_type, note=SECRET_NAME, actor=None
+    )
+    customer_trait = marketing_services.customer_trait_add(
+        customer=organization, trait=trait, actor=None
+    )
+    customer_list = list_services.list_create(
+        workspace=workspace, actor=None, data={"name": SECRET_NAME, "description": SECRET_NAME}
+    )
+    # Straight in: the organization's "all lists" suppression above would refuse it.
+    ListEntry.objects.create(customer_list=customer_list, customer=organization, via="hand")
+    bulk_update = bulk_update_preview(
+        workspace=workspace,
+        kind="suppressions",
+        file_name=f"{SECRET_NAME}.csv",
+        content=f"{organization.number},Do not email\n",
+        actor=None,
+    ).bulk_update
+    bulk_deletion = BulkDeletion.objects.create(
+        workspace=workspace, requested_by=owner.user, query=f"q={SECRET_NAME}", count=1
+    )
     return {
+        "bulk_deletion": bulk_deletion,
+        "bulk_update": bulk_update,
+        "customer_list": customer_list,
+        "trait": trait,
+        "suppression_type": suppression_type,
+        "suppression": suppression,
+        "customer_trait": customer_trait,
+        "telemarket": telemarket,
+        "script_step": script_step,
+        "branch": branch,
+        "tm_response": tm_response,
+        "campaign": campaign,
+        "activity": activity,
+        "fulfilment": fulfilment,
         "note": note,
         "customer": organization,
         "attachment": attachment,
@@ -209,6 +318,35 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     assert ThirdParty.objects.filter(pk=victim["third_party"].pk).exists()
     assert Membership.objects.filter(pk=victim["membership"].pk).exists()
     assert Note.objects.filter(pk=victim["note"].pk, subject=SECRET_NAME).exists()
+    assert Telemarket.objects.filter(
+        pk=victim["telemarket"].pk, name=SECRET_NAME, step="started"
+    ).exists()
+    assert list(
+        ScriptStep.objects.filter(telemarket=victim["telemarket"]).values_list(
+            "position", "question"
+        )
+    ) == [(1, SECRET_NAME), (2, "More?")]
+    assert StepBranch.objects.filter(pk=victim["branch"].pk, answer="No").exists()
+    assert Answer.objects.filter(response=victim["tm_response"], value="Yes").exists()
+    assert Campaign.objects.filter(pk=victim["campaign"].pk, name=SECRET_NAME).exists()
+    assert Activity.objects.filter(
+        pk=victim["activity"].pk, step=Step.STARTED, status=Status.ACTIVE, campaign__isnull=False
+    ).exists()
+    assert Fulfilment.objects.filter(
+        pk=victim["fulfilment"].pk, fulfilment_type=SECRET_NAME
+    ).exists()
+    assert Trait.objects.filter(pk=victim["trait"].pk, name=SECRET_NAME).exists()
+    assert SuppressionType.objects.filter(
+        pk=victim["suppression_type"].pk, name=SECRET_NAME, blocks="all"
+    ).exists()
+    assert Suppression.objects.filter(pk=victim["suppression"].pk, note=SECRET_NAME).exists()
+    assert CustomerTrait.objects.filter(pk=victim["customer_trait"].pk).exists()
+    assert CustomerList.objects.filter(pk=victim["customer_list"].pk, name=SECRET_NAME).exists()
+    assert ListEntry.objects.filter(customer_list=victim["customer_list"]).count() == 1
+    assert BulkUpdate.objects.filter(
+        pk=victim["bulk_update"].pk, state=BulkUpdate.State.PREVIEWED
+    ).exists()
+    assert not victim["customer"].suppressions.filter(suppression_type__name="Do not email")
     attachment = Attachment.objects.get(pk=victim["attachment"].pk)
     assert (attachment.description, attachment.file.name) == (
         SECRET_NAME,
@@ -229,7 +367,9 @@ def test_pages_without_ids_never_show_foreign_data(client, victim, intruder, nam
             response = api_client_for(intruder).get(url + query)
         else:
             response = client.get(url + query)
-        assert SECRET_NAME not in response.content.decode(errors="replace"), (url, query)
+        # Exports stream: their whole file is read.
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        assert SECRET_NAME not in content.decode(errors="replace"), (url, query)
 
 
 def test_api_lists_only_the_tokens_workspace(victim, foreign_admin):

@@ -1,24 +1,12 @@
 """API for third parties on customers: /api/v1/third-parties/."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from patron.api.serializers import AmountField
 from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
 from patron.thirdparties import services
 from patron.thirdparties.models import ThirdParty
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
-        "nullable": True,
-        "example": "1200.50",
-    }
-)
-class AmountField(serializers.DecimalField):
-    """A non-negative amount with at most two decimals, written as a string ("1200.50")."""
 
 
 class ThirdPartySerializer(serializers.ModelSerializer):

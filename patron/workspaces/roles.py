@@ -39,6 +39,12 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "stream.post": _WRITERS,
     # Admins may also delete anyone's post (moderation).
     "stream.moderate": frozenset({Role.ADMIN}),
+    # Anyone who edits may give a customer traits, suppressions, fulfilments and telemarketing
+    # responses, and add it to or remove it from customer lists (the lists' rules apply).
+    "marketing.change": _WRITERS,
+    # Defining traits, suppression types, campaigns, activities and telemarket scripts,
+    # building and deleting customer lists and bulk updates from CSV: managers (manual 000).
+    "marketing.manage": frozenset({Role.ADMIN, Role.MANAGER}),
     "workspace.manage": frozenset({Role.ADMIN}),
 }
 

@@ -17,8 +17,12 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from patron.api.models import ApiToken
+from patron.campaigns.models import Step
+from patron.campaigns.services import activity_create, campaign_create
 from patron.customers.models import Customer
 from patron.customers.services import customer_archive, customer_delete
+from patron.marketing import services as marketing
+from patron.marketing.models import SuppressionType
 from patron.stream.services import comment_create, post_create
 from patron.testing.factories import CategoryFactory, TagFactory, make_customer, make_note
 from patron.testing.files import make_attachment
@@ -64,6 +68,20 @@ RULES_BEYOND_THE_SCHEMA = {
     # Notes: a customer and a member of the workspace; a call-back not set into the past,
     # and done only when there is one.
     *("customer", "callback_for", "callback_at", "callback_done"),
+    # Campaigns: a campaign's name and an activity's reference code are unique (any case);
+    # an activity's campaign is of the workspace and it ends after it starts; a fulfilment
+    # is under a running activity of the workspace and says what was done.
+    *("name", "reference_code", "campaign", "end_date", "activity", "fulfilment_type"),
+    # Marketing: a trait and a suppression type of the workspace, each once per customer.
+    *("trait", "suppression_type"),
+    # Telemarketing: a script, step and target of the workspace, later in the same script;
+    # a choice question offers two answers; an answer fits its question's type.
+    *("telemarket", "step", "goes_to", "answer", "choices", "value"),
+    # Customer lists: the list named by the search filter, and a list's suppressions,
+    # traits and activities, are of the workspace.
+    *("customer_list", "suppressions", "traits", "activities"),
+    # Delete by search: the search must find someone (a count of 0 that matches is 400).
+    "expected_count",
 }
 
 
@@ -139,6 +157,13 @@ def fuzz(settings, member, workspace, other_workspace):
     ]
     foreign_attachment = make_attachment(foreign, None)
     stream = _stream(workspace, admin, [org, people[0]], foreign)
+    campaign = campaign_create(workspace=workspace, actor=admin, data={"name": "Fuzz"})
+    activity = activity_create(
+        workspace=workspace,
+        actor=admin,
+        data={"name": "Fuzz", "campaign": campaign, "step": Step.STARTED},
+    )
+    traits = _marketing(workspace, admin, people[0], foreign)
     _, key = ApiToken.issue(membership=membership, name="fuzz")
     stores = list(workspace.stores.values_list("pk", flat=True))
     # Requests go straight to the WSGI handler, whose request signals would close the
@@ -151,6 +176,7 @@ def fuzz(settings, member, workspace, other_workspace):
         "customers": [org.pk, *(person.pk for person in people), foreign.pk],
         "foreign": foreign.pk,
         **stream,
+        **traits,
         # This workspace's attachments and another's.
         "attachments": [*(item.pk for item in attachments), foreign_attachment.pk],
         "foreign_attachment": foreign_attachment.pk,
@@ -168,6 +194,10 @@ def fuzz(settings, member, workspace, other_workspace):
             "customer": [org.pk, people[0].pk],
             "user": [admin.pk],
             "callback_for": [admin.pk],
+            "campaign": [campaign.pk],
+            "activity": [activity.pk],
+            "trait": traits["traits"][:-1],
+            "suppression_type": traits["suppression_types"][:-1],
         },
     }
     signals.request_started.connect(close_old_connections)
@@ -199,8 +229,40 @@ def _stream(workspace, admin, customers, foreign) -> dict:
     }
 
 
-# The activity stream's paths, and which of the fixture's objects their ids name.
-STREAM_PATHS = {"/api/v1/posts/": "post", "/api/v1/comments/": "comment"}
+def _marketing(workspace, admin, customer, foreign) -> dict:
+    """A trait and a suppression on `customer`, and the same in another workspace: ids for
+    the marketing paths, the foreign ones last."""
+
+    def made(customer, actor):
+        trait = marketing.trait_create(
+            workspace=customer.workspace, actor=actor, data={"name": "F"}
+        )
+        kinds = list(SuppressionType.objects.filter(workspace=customer.workspace).order_by("pk"))
+        link = marketing.customer_trait_add(customer=customer, trait=trait, actor=actor)
+        suppression = marketing.suppression_add(
+            customer=customer, suppression_type=kinds[0], actor=actor
+        )
+        return {"trait": trait, "customer_trait": link, "suppression": suppression}, kinds
+
+    here, kinds = made(customer, admin)
+    there, foreign_kinds = made(foreign, None)
+    ids = {f"{kind}s": [here[kind].pk, there[kind].pk] for kind in here}
+    ids["suppression_types"] = [kind.pk for kind in kinds] + [foreign_kinds[0].pk]
+    for kind in [*here, "suppression_type"]:
+        ids[f"foreign_{kind}"] = ids[f"{kind}s"][-1]
+    return ids
+
+
+# The activity stream's and marketing's paths, and which of the fixture's objects their
+# ids name.
+STREAM_PATHS = {
+    "/api/v1/posts/": "post",
+    "/api/v1/comments/": "comment",
+    "/api/v1/traits/": "trait",
+    "/api/v1/customer-traits/": "customer_trait",
+    "/api/v1/suppressions/": "suppression",
+    "/api/v1/suppression-types/": "suppression_type",
+}
 
 
 def _stream_kind(path: str) -> str | None:

@@ -1,3 +1,6 @@
+import datetime
+import re
+
 import pytest
 
 from patron.customers import services
@@ -52,6 +55,16 @@ def test_edit_form_shows_phones_nationally_and_saves(admin_client, workspace, ad
     assert (customer.city, customer.version) == ("Leeds", 2)
     history = admin_client.get(f"/customers/{customer.pk}/tabs/history/").content.decode()
     assert "City/suburb" in history and "Leeds" in history
+
+
+def test_the_edit_form_shows_a_date_of_birth_as_the_date_input_needs_it(
+    admin_client, workspace, admin
+):
+    # <input type="date"> shows only yyyy-mm-dd; in any other form the browser shows an
+    # empty field, and saving the form would erase the date.
+    customer = make_customer(workspace, admin, date_of_birth=datetime.date(1815, 12, 10))
+    form = admin_client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    assert 'type="date" name="date_of_birth" value="1815-12-10"' in form
 
 
 def test_second_editor_gets_a_form_error_listing_the_change(admin_client, customer, admin):
@@ -232,3 +245,17 @@ def test_unicode_digits_are_no_server_error(admin_client, url):
 
 def test_switching_to_a_unicode_digit_store_is_404(admin_client):
     assert admin_client.post("/store/switch/", {"store": "²"}).status_code == 404
+
+
+def test_the_tab_named_in_the_address_opens_first(admin_client, customer):
+    def opening(url: str) -> str:
+        page = admin_client.get(url).content.decode()
+        # The open tab is the one selected and loaded with the page (hx-trigger "load").
+        selected = re.findall(r'id="tab-([\w-]+)" aria-selected="true"', page)
+        loaded = re.findall(r'/tabs/([\w-]+)/"[^>]*\s+hx-trigger="load, click"', page)
+        assert selected == loaded
+        return selected[0]
+
+    assert opening(f"/customers/{customer.pk}/") == "timeline"
+    assert opening(f"/customers/{customer.pk}/?tab=history") == "history"
+    assert opening(f"/customers/{customer.pk}/?tab=no-such-tab") == "timeline"

@@ -196,3 +196,12 @@ def test_no_add_note_for_a_customer_in_the_recycle_bin(admin_client, workspace, 
     binned = make_customer(workspace, admin, last_name="Binned")
     customer_delete(customer=binned, actor=admin)
     assert admin_client.get(f"/customers/{binned.pk}/notes/new/").status_code == 404
+
+
+def test_a_body_typed_in_the_browser_is_stored_with_plain_line_ends(admin_client, customer):
+    # Browsers send CRLF from a textarea; the API's clients send LF. Both must store LF.
+    admin_client.post(
+        f"/customers/{customer.pk}/notes/new/",
+        {"subject": "Visit", "body": "First line\r\nSecond line"},
+    )
+    assert Note.objects.get().body == "First line\nSecond line"

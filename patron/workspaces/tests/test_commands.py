@@ -1,7 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from patron.campaigns.models import Activity
 from patron.customers.models import Customer
+from patron.lists.models import CustomerList
+from patron.telemarketing.models import Response
 from patron.workspaces.models import Membership, Workspace
 from patron.workspaces.roles import Role
 
@@ -54,6 +57,12 @@ def test_demo_creates_once_and_prints_the_login(db, monkeypatch, capsys):
     assert Customer.objects.filter(organization__isnull=False).exists()
     assert "sales@example.com, accounts@example.com" in out
     assert Customer.objects.filter(workflow_state="released").exists()
+    # Marketing to try: lists built by their rules, a running activity and script.
+    lists = {customer_list.name: customer_list for customer_list in CustomerList.objects.all()}
+    assert lists.keys() == {"Spring newsletter", "Spring brochure requests"}
+    assert lists["Spring newsletter"].entries.exists()
+    assert Activity.objects.running().filter(reference_code="SPRING27").exists()
+    assert Response.objects.exists()
 
 
 def test_purge_deleted_command(db, capsys):

@@ -14,10 +14,30 @@ from faker import Faker
 
 from patron.calls.models import ColdCall
 from patron.calls.services import cold_call_log
+from patron.campaigns.models import Step
+from patron.campaigns.services import (
+    activity_change_step,
+    activity_create,
+    campaign_create,
+    fulfilment_create,
+)
 from patron.customers.models import Category, Customer, Tag
 from patron.customers.services import customer_approve, customer_create, customer_release
+from patron.lists.models import CustomerList
+from patron.lists.services import list_create_from_search, list_from_fulfilments
+from patron.marketing.models import SuppressionType
+from patron.marketing.services import customer_traits_set, suppression_add, trait_create
 from patron.members.services import member_link
 from patron.notes.services import note_create
+from patron.telemarketing.models import ScriptStep
+from patron.telemarketing.services import (
+    branch_add,
+    response_answer,
+    response_start,
+    step_add,
+    telemarket_change_step,
+    telemarket_create,
+)
 from patron.workspaces.models import User, Workspace
 from patron.workspaces.roles import Role
 from patron.workspaces.services import member_add, workspace_create
@@ -33,6 +53,12 @@ DEMO_STAFF = [
     (Role.ACCOUNTS, "accounts@example.com", "Alex Accounts"),
 ]
 TAGS = ["newsletter", "trade-show", "referral", "web-lead", "key-account"]
+TRAITS = [
+    ("Golfer", "Plays golf"),
+    ("Homeowner", "Owns their home"),
+    ("Pet owner", "Has a cat or a dog"),
+    ("Gardener", "Keen gardener"),
+]
 
 
 def fictional_phone(rng: random.Random) -> str:
@@ -85,6 +111,7 @@ class Command(BaseCommand):
                 }
                 self._fill(workspace, admin, options)
                 self._activity(workspace, staff, random.Random(options["seed"]))
+                self._marketing(workspace, admin, random.Random(options["seed"]))
             self.stdout.write(self.style.SUCCESS("Created the demo workspace."))
         else:
             admin = member_add(workspace=workspace, email=email, role=Role.ADMIN, password=password)
@@ -199,3 +226,120 @@ class Command(BaseCommand):
                 customer_release(customer=customer, actor=sales, via="command")
                 if index % 12 == 0:
                     customer_approve(customer=customer, actor=accounts, via="command")
+
+    def _marketing(self, workspace: Workspace, admin: User, rng: random.Random) -> None:
+        """Traits, suppressions, a campaign with a running activity and its fulfilments, a
+        telemarketing script with responses, and two customer lists built by the rules."""
+        people = list(Customer.objects.in_workspace(workspace).people().order_by("number"))
+        traits = [
+            trait_create(
+                workspace=workspace,
+                actor=admin,
+                via="command",
+                data={"name": name, "description": description},
+            )
+            for name, description in TRAITS
+        ]
+        suppression_types = list(SuppressionType.objects.in_workspace(workspace))
+        for customer in people:
+            chosen = [trait for trait in traits if rng.random() < 0.3]
+            if chosen:
+                customer_traits_set(customer=customer, traits=chosen, actor=admin, via="command")
+            if rng.random() < 0.08:
+                suppression_add(
+                    customer=customer,
+                    suppression_type=rng.choice(suppression_types),
+                    date=timezone.localdate() - timedelta(days=rng.randrange(400)),
+                    actor=admin,
+                    via="command",
+                )
+
+        spring = campaign_create(
+            workspace=workspace, actor=admin, via="command", data={"name": "Spring 2027"}
+        )
+        brochure = activity_create(
+            workspace=workspace,
+            actor=admin,
+            via="command",
+            data={
+                "name": "Spring brochure",
+                "campaign": spring,
+                "reference_code": "SPRING27",
+                "start_date": timezone.localdate(),
+            },
+        )
+        activity_change_step(activity=brochure, step=Step.STARTED, actor=admin, via="command")
+        activity_create(
+            workspace=workspace,
+            actor=admin,
+            via="command",
+            data={"name": "Garden show stand", "campaign": spring, "reference_code": "SHOW27"},
+        )
+        for customer in people[::9]:
+            fulfilment_create(
+                customer=customer,
+                activity=brochure,
+                fulfilment_type=rng.choice(["Send brochure", "More information"]),
+                actor=admin,
+                via="command",
+            )
+
+        survey = telemarket_create(
+            workspace=workspace,
+            actor=admin,
+            via="command",
+            data={"name": "Customer satisfaction", "activity": brochure},
+        )
+        happy = step_add(
+            telemarket=survey,
+            actor=admin,
+            via="command",
+            data={"question": "Are you happy with our service?", "answer_type": "yes_no"},
+        )
+        step_add(
+            telemarket=survey,
+            actor=admin,
+            via="command",
+            data={"question": "What should we do better?", "answer_type": "text"},
+        )
+        heard = step_add(
+            telemarket=survey,
+            actor=admin,
+            via="command",
+            data={
+                "question": "How did you hear of us?",
+                "answer_type": ScriptStep.AnswerType.CHOICE,
+                "choices": "Friend\nWebsite\nNewspaper",
+            },
+        )
+        # Someone happy is not asked what to do better.
+        branch_add(step=happy, answer="Yes", goes_to=heard, actor=admin, via="command")
+        telemarket_change_step(telemarket=survey, step=Step.STARTED, actor=admin, via="command")
+        for customer in people[1:40:8]:
+            response = response_start(
+                telemarket=survey, customer=customer, actor=admin, via="command"
+            )
+            response_answer(response=response, step=happy, value="Yes", actor=admin, via="command")
+
+        everyone = Customer.objects.in_workspace(workspace).current()
+        list_create_from_search(
+            workspace=workspace,
+            actor=admin,
+            via="command",
+            data={
+                "name": "Spring newsletter",
+                "description": "Everyone we may email about the spring offers.",
+                "usage": CustomerList.Usage.EMAIL,
+            },
+            customers=everyone,
+        )
+        list_from_fulfilments(
+            activity=brochure,
+            actor=admin,
+            via="command",
+            data={
+                "name": "Spring brochure requests",
+                "description": "Customers sent the spring brochure, for a follow-up letter.",
+                "usage": CustomerList.Usage.MAIL,
+            },
+        )

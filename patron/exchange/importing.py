@@ -1,0 +1,666 @@
+"""Importing customers from a CSV or XLSX file (issue 5; manual 000 "Import Customers").
+
+One service for the pages, the API and `patron import`:
+- `import_preview()` reads and validates every row and matches it to existing customers,
+  counting what the import would create, update, skip or refuse; it writes nothing.
+- `import_run()` does the same and writes, a batch of rows per transaction: new customers
+  in one bulk insert, matched ones in one bulk update, a History entry for each saying it
+  came from this import.
+
+Rows are validated with the customer's own rules (`Customer.full_clean()`: emails in
+lower case, phones in E.164 for the workspace's region, name keys), so an imported
+customer is stored exactly as one typed into the form. Matching compares those normalized
+forms, looking up a whole batch's keys in one query per kind of key.
+"""
+
+import copy
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from patron.core.models import Sequence
+from patron.customers.models import Customer
+from patron.customers.normalize import normalize_email, normalize_phone
+from patron.customers.services import AUDITED_FIELDS, MANY_TO_MANY_FIELDS
+from patron.exchange import mapping as mapping_module
+from patron.exchange.export import FORMULA_STARTS
+from patron.exchange.mapping import FIELDS, field_label
+from patron.exchange.models import ImportJob
+from patron.exchange.reading import Table
+from patron.history.models import Change
+from patron.history.services import differences, snapshot
+from patron.updates.parsing import header_word, parse_customer_number, parse_date
+
+BATCH_SIZE = 1000
+# Fields full_clean() need not check: the number comes at writing, and the foreign keys are
+# the import's own workspace and actor or left as they were (checking each costs a query).
+CLEAN_EXCLUDE = ["number", "workspace", "created_by", "organization", "category"]
+VIA = "import"
+
+MATCH_ACTIONS = ("update", "skip", "fill")
+# The keys that find an existing customer, tried in this order. The customer no. and the
+# external ref. name one customer exactly, so they come first whatever the usage.
+IDENTITY_KEYS = ["number", "external_ref"]
+USAGE_KEYS = {
+    "email": ["email"],
+    "phone": ["phone"],
+    "mail": ["name_postcode"],
+    "": ["email", "phone", "name_postcode"],  # no usage: each in turn (manual 000)
+}
+PHONE_KEY_FIELDS = ("work_phone", "home_phone", "mobile_phone")
+HISTORY_FIELDS = [name for name in AUDITED_FIELDS if name not in MANY_TO_MANY_FIELDS]
+CHOICE_FIELDS = {
+    name for name in FIELDS if name != "number" and Customer._meta.get_field(name).choices
+}
+BOOLEAN_FIELDS = {"is_external", "marketing_opt_out"}
+TRUE_WORDS = {"yes", "y", "true", "1", "x"}
+FALSE_WORDS = {"no", "n", "false", "0"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """Manual 000's step 1, plus what to do with a customer the file matches."""
+
+    customer_type: str = Customer.Type.PROSPECT  # for new customers without a type column
+    overwrite_type: bool = False  # matched customers take `customer_type`
+    overwrite_status: bool = False  # matched customers take the file's status
+    usage: str = ""  # "email", "phone", "mail" or "" (each key in turn)
+    match: str = "update"  # "update", "skip" or "fill" (only the customer's empty fields)
+
+    def __post_init__(self):
+        if self.usage not in USAGE_KEYS:
+            raise ValueError(f"Unknown usage “{self.usage}”: choose email, phone or mail.")
+        if self.match not in MATCH_ACTIONS:
+            raise ValueError(f"Unknown match action “{self.match}”: choose update, skip or fill.")
+        if self.customer_type not in Customer.Type.values:
+            raise ValueError(
+                f"Unknown customer type “{self.customer_type}”: choose prospect, customer or "
+                "account."
+            )
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    column: str  # the column's header, or the field's label when no column fills it
+    reason: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}, {self.column or 'the row'}: {self.reason}"
+
+
+@dataclass
+class Report:
+    file_name: str
+    headers: list[str]
+    mapping: dict[int, str]
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0  # matched and updated, but the file said nothing new
+    skipped: int = 0  # matched, and the match action is "skip"
+    errors: list[RowError] = field(default_factory=list)
+    failed_rows: list[tuple[list[str], str]] = field(default_factory=list)
+    job: ImportJob | None = None  # the run's record; None for a preview
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "failed": self.failed,
+        }
+
+    @property
+    def failed(self) -> int:
+        return len(self.failed_rows)
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.rows} rows read: {self.created} {verb} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.skipped} skipped, {self.failed} failed."
+        )
+
+    def failed_csv(self) -> str:
+        """The refused rows as they were, plus a Reason column: fix them and import again."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([*self.headers, "Reason"])
+        for cells, reason in self.failed_rows:
+            padded = cells + [""] * (len(self.headers) - len(cells))
+            writer.writerow([*padded, reason])
+        return "\ufeff" + out.getvalue()
+
+
+# --- Reading one row into field values --------------------------------------------------
+
+
+def _choice(name: str, text: str) -> str:
+    options = Customer._meta.get_field(name).choices
+    word = header_word(text)
+    for value, label in options:
+        if word in {header_word(str(value)), header_word(str(label))}:
+            return value
+    # An abbreviation that names one choice only: "F" for Female, "Acc" for Account.
+    starting = [
+        value for value, label in options if word and header_word(str(label)).startswith(word)
+    ]
+    if len(starting) == 1 and len(word) < 4:
+        return starting[0]
+    if name == "title":  # "Prof", "Rev"...: kept as written
+        return Customer.Title.OTHER
+    raise ValidationError(
+        f"“{text}” is not one of: {', '.join(str(label) for _, label in options)}."
+    )
+
+
+def _boolean(text: str) -> bool:
+    word = text.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValidationError(f"“{text}” is not Yes or No.")
+
+
+def _date(text: str) -> datetime.date | None:
+    if text.startswith("--"):  # Google's birthday without a year
+        return None
+    return parse_date(text[:10] if len(text) > 10 and text[4] == "-" else text)
+
+
+def _first_value(text: str) -> str:
+    # Google Contacts puts several addresses in one cell: "a@x.com ::: b@y.com".
+    return text.split(":::")[0].strip()
+
+
+def read_values(
+    cells: list[str], mapping: dict[int, str], labels: dict[int, int] | None = None
+) -> tuple[dict[str, Any], dict]:
+    """The row's non-empty mapped cells as field values, and {field: reason} for cells that
+    cannot be read (a date that is not one, a choice that is not offered). `labels` gives
+    phone columns whose label column says which phone it is (Google Contacts)."""
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for index, name in mapping.items():
+        text = cells[index] if index < len(cells) else ""
+        if text[:1] == "'" and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+            text = text[1:]  # quoted by Patron's export so a spreadsheet shows it as text
+        if not text:
+            continue
+        try:
+            if name == "number":
+                values[name] = parse_customer_number(text)
+            elif name in CHOICE_FIELDS:
+                values[name] = _choice(name, text)
+                if name == "title" and values[name] == Customer.Title.OTHER:
+                    values.setdefault("title_other", text)
+            elif name in BOOLEAN_FIELDS:
+                values[name] = _boolean(text)
+            elif name == "date_of_birth":
+                birthday = _date(text)
+                if birthday:
+                    values[name] = birthday
+            elif name in Customer.PHONE_FIELDS and labels and index in labels:
+                label = cells[labels[index]] if labels[index] < len(cells) else ""
+                target = mapping_module.phone_field_for_label(label) or name
+                free = [f for f in (target, name, *Customer.PHONE_FIELDS) if f not in values]
+                if free:
+                    values[free[0]] = _first_value(text)
+            elif name == "email" or name in Customer.PHONE_FIELDS:
+                values[name] = _first_value(text)
+            else:
+                values[name] = text
+        except ValidationError as error:
+            problems[name] = " ".join(error.messages)
+    return values, problems
+
+
+# --- Matching -----------------------------------------------------------------------------
+
+
+def _postcode_key(postcode: str) -> str:
+    return "".join(postcode.split()).upper()
+
+
+def match_keys(customer: Customer, region: str, *, cleaned: bool = False) -> dict[str, list]:
+    """The keys that would find this unsaved customer, normalized as stored data is. A
+    customer that passed full_clean() is normalized already; otherwise a value that does
+    not normalize gives no key (validation reports it)."""
+    keys: dict[str, list] = {"number": [], "external_ref": [], "email": [], "phone": []}
+    if customer.number:
+        keys["number"].append(customer.number)
+    if customer.external_ref:
+        keys["external_ref"].append(customer.external_ref)
+    if cleaned:
+        keys["email"] = [customer.email] if customer.email else []
+        keys["phone"] = [p for p in map(customer.__dict__.get, PHONE_KEY_FIELDS) if p]
+        keys["name"] = [customer.name_key] if customer.name_key else []
+        postcode = _postcode_key(customer.postcode)
+        keys["name_postcode"] = (
+            [(customer.name_key, postcode)] if customer.name_key and postcode else []
+        )
+        return keys
+    try:
+        if email := normalize_email(customer.email):
+            keys["email"].append(email)
+    except ValidationError:
+        pass
+    for name in PHONE_KEY_FIELDS:
+        try:
+            if phone := normalize_phone(getattr(customer, name), region):
+                keys["phone"].append(phone)
+        except ValidationError:
+            pass
+    name_key = customer.compute_name_keys()[0]
+    keys["name"] = [name_key] if name_key else []
+    postcode = _postcode_key(customer.postcode)
+    keys["name_postcode"] = [(name_key, postcode)] if name_key and postcode else []
+    return keys
+
+
+def _index(customer: Customer, region: str) -> Iterator[tuple[str, Any]]:
+    """(kind, key) for every key a stored (cleaned) customer answers to."""
+    yield "number", customer.number
+    if customer.external_ref:
+        yield "external_ref", customer.external_ref
+    if customer.email:
+        yield "email", customer.email
+    for name in PHONE_KEY_FIELDS:
+        if phone := getattr(customer, name):
+            yield "phone", phone
+    if customer.name_key and customer.postcode:
+        yield "name_postcode", (customer.name_key, _postcode_key(customer.postcode))
+
+
+def _lookup(workspace, wanted: dict[str, set], *, lock: bool) -> dict[tuple[str, Any], Customer]:
+    """The workspace's customers (not in the recycle bin) having any wanted key: one query
+    per kind of key. The oldest customer wins a key several share."""
+    base = (
+        Customer.objects.in_workspace(workspace)
+        .current()
+        .select_related("organization", "category")
+    )
+    if lock:
+        base = base.select_for_update(of=("self",))
+    conditions = {
+        "number": Q(number__in=wanted["number"]),
+        "external_ref": Q(external_ref__in=wanted["external_ref"]),
+        "email": Q(email__in=wanted["email"]),
+        "phone": Q(work_phone__in=wanted["phone"])
+        | Q(home_phone__in=wanted["phone"])
+        | Q(mobile_phone__in=wanted["phone"]),
+        "name_postcode": Q(name_key__in={name for name, _ in wanted["name_postcode"]}),
+    }
+    found: dict[int, Customer] = {}
+    for kind, condition in conditions.items():
+        if not wanted[kind]:
+            continue
+        for customer in base.filter(condition).order_by("pk"):
+            if customer.pk not in found:
+                customer.workspace = workspace  # History reads its region: no query per row
+                found[customer.pk] = customer
+    index: dict[tuple[str, Any], Customer] = {}
+    for customer in found.values():
+        for key in _index(customer, workspace.default_region):
+            index.setdefault(key, customer)
+    return index
+
+
+# --- Planning and writing a batch -------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    created: list[Customer] = field(default_factory=list)
+    updated: dict[int, Customer] = field(default_factory=dict)  # by id(), in file order
+    before: dict[int, dict] = field(default_factory=dict)  # id() -> snapshot before
+
+
+class _Importer:
+    def __init__(
+        self, *, workspace, actor, table: Table, mapping, options: Options, dry_run, job=None
+    ):
+        self.workspace = workspace
+        self.actor = actor
+        self.table = table
+        self.options = options
+        self.dry_run = dry_run
+        self.region = workspace.default_region
+        self.mapping = mapping_module.resolve(table.headers, mapping)
+        if not self.mapping:
+            raise ValidationError(
+                "No column of the file is mapped to a customer field. Its columns are: "
+                f"{', '.join(table.headers)}.",
+                code="mapping",
+            )
+        self.columns = {name: table.headers[index] for index, name in self.mapping.items()}
+        self.labels = mapping_module.label_columns(table.headers, self.mapping)
+        self.key_order = IDENTITY_KEYS + USAGE_KEYS[options.usage]
+        self.report = Report(
+            file_name=table.name, headers=table.headers, mapping=self.mapping, dry_run=dry_run
+        )
+        # New customers not yet in the database, by key, so a person twice in the file is
+        # created once. A run writes each batch, so it needs this for one batch only.
+        self.pending: dict[tuple[str, Any], Customer] = {}
+        # A preview writes nothing, so the keys of customers it would create in earlier
+        # batches are kept here (keys only: a million customers would not fit).
+        self.planned: set[tuple[str, Any]] = set()
+        self.stores = list(workspace.stores.all())
+        self.reason = f"Imported from {table.name}"[:255]
+        if not dry_run:
+            job = job or ImportJob(
+                workspace=workspace, created_by=actor if getattr(actor, "pk", None) else None
+            )
+            if job.workspace_id != workspace.pk:
+                raise ValueError("The import job belongs to another workspace.")
+            job.file_name = table.name[:255]
+            job.options = asdict(options)
+            job.mapping = {table.headers[index]: name for index, name in self.mapping.items()}
+            job.status = ImportJob.Status.RUNNING
+            job.save()
+            self.report.job = job
+            self.reason = f"Imported from {table.name}"[:230] + f" (import {self.report.job.pk})"
+
+    def column(self, name: str) -> str:
+        if name == NON_FIELD_ERRORS:
+            return ""
+        return self.columns.get(name) or field_label(name)
+
+    def fail(self, number: int, cells: list[str], problems: dict[str, list[str]]) -> None:
+        errors = [
+            RowError(number, self.column(name), reason)
+            for name, reasons in problems.items()
+            for reason in reasons
+        ]
+        self.report.errors.extend(errors)
+        reason = "; ".join(
+            f"{error.column}: {error.reason}" if error.column else error.reason for error in errors
+        )
+        self.report.failed_rows.append((cells, reason))
+
+    def new_customer(self, values: dict[str, Any]) -> Customer:
+        customer = Customer(
+            workspace=self.workspace,
+            customer_type=self.options.customer_type,
+            created_by=self.actor if getattr(self.actor, "pk", None) else None,
+        )
+        for name, value in values.items():
+            setattr(customer, name, value)
+        if "kind" not in values and not customer.last_name and customer.company_name:
+            # A new row with a company and no person's name is the organization itself.
+            customer.kind = Customer.Kind.ORGANIZATION
+        return customer
+
+    def find(self, keys: dict[str, list], index) -> Customer | None:
+        for kind in self.key_order:
+            for key in keys[kind]:
+                if (kind, key) in self.planned:
+                    return PLANNED
+                match = self.pending.get((kind, key)) or index.get((kind, key))
+                if match is None:
+                    continue
+                # Customer numbers are only this workspace's: another workspace's export
+                # has the same numbers for other people. A number finds its customer
+                # only when the row names the same person (or no one).
+                if kind == "number" and keys["name"] and keys["name"][0] != match.name_key:
+                    continue
+                return match
+        return None
+
+    def merge(self, target: Customer, values: dict[str, Any]) -> Customer:
+        """A copy of `target` with the row's values as the match action says."""
+        trial = copy.copy(target)
+        fill = self.options.match == "fill"
+        for name, value in values.items():
+            if name == "number" or (name == "status" and not self.options.overwrite_status):
+                continue
+            if name == "customer_type":
+                continue  # only the overwrite option changes a matched customer's type
+            if fill and getattr(trial, name) not in ("", None, False):
+                continue
+            setattr(trial, name, value)
+        if self.options.overwrite_type:
+            trial.customer_type = self.options.customer_type
+        if trial.email != target.email:
+            trial.email_invalid_since = None  # a corrected address may be mailed again
+        return trial
+
+    def plan(self, rows: list[tuple[int, list[str]]], batch: _Batch) -> None:
+        candidates = []
+        wanted: dict[str, set] = {kind: set() for kind in USAGE_KEYS[""] + IDENTITY_KEYS}
+        for number, cells in rows:
+            values, problems = read_values(cells, self.mapping, self.labels)
+            if problems:
+                self.fail(number, cells, {name: [reason] for name, reason in problems.items()})
+                continue
+            customer = self.new_customer(values)
+            # Validated as a new customer first: most rows are, and a valid one is then
+            # normalized for matching too. A row that matches is validated again merged.
+            try:
+                customer.full_clean(exclude=CLEAN_EXCLUDE)
+                invalid = None
+            except ValidationError as error:
+                invalid = error.message_dict
+            keys = match_keys(customer, self.region, cleaned=invalid is None)
+            for kind in self.key_order:
+                wanted[kind].update(keys[kind])
+            candidates.append((number, cells, values, customer, keys, invalid))
+        index = (
+            _lookup(self.workspace, wanted, lock=not self.dry_run) if any(wanted.values()) else {}
+        )
+        for number, cells, values, customer, keys, invalid in candidates:
+            target = self.find(keys, index)
+            if target is None:
+                self.create(number, cells, customer, invalid, batch)
+            elif self.options.match == "skip":
+                self.report.skipped += 1
+            elif target is PLANNED:
+                self.report.updated += 1  # merged into a customer an earlier batch creates
+            else:
+                self.update(number, cells, target, values, batch)
+
+    def create(self, number, cells, customer: Customer, invalid, batch: _Batch) -> None:
+        if invalid:
+            self.fail(number, cells, invalid)
+            return
+        batch.created.append(customer)
+        self.report.created += 1
+        for key in _index(customer, self.region):
+            if key[0] != "number":
+                self.pending.setdefault(key, customer)
+
+    def update(self, number, cells, target: Customer, values, batch: _Batch) -> None:
+        trial = self.merge(target, values)
+        try:
+            trial.full_clean(exclude=CLEAN_EXCLUDE)
+        except ValidationError as error:
+            self.fail(number, cells, error.message_dict)
+            return
+        before = snapshot(target, HISTORY_FIELDS)
+        if not differences(before, snapshot(trial, HISTORY_FIELDS)):
+            self.report.unchanged += 1
+            return
+        self.report.updated += 1
+        if target.pk is None:
+            # The same person earlier in the file: merged into the customer to create.
+            target.__dict__.update(trial.__dict__)
+            return
+        batch.before.setdefault(id(target), before)
+        target.__dict__.update(trial.__dict__)
+        batch.updated[id(target)] = target
+
+    def write(self, batch: _Batch) -> None:
+        now = timezone.now()
+        changes = []
+        if batch.created:
+            first = _reserve_numbers(self.workspace, len(batch.created))
+            for offset, customer in enumerate(batch.created):
+                customer.number = first + offset
+            Customer.objects.bulk_create(batch.created)
+            through = Customer.stores.through
+            through.objects.bulk_create(
+                through(customer_id=customer.pk, store_id=store.pk)
+                for customer in batch.created
+                for store in self.stores
+            )
+            stores = ", ".join(sorted(str(store) for store in self.stores))
+            for customer in batch.created:
+                fields = differences({}, snapshot(customer, HISTORY_FIELDS))
+                if stores:
+                    fields.append({"field": "stores", "label": "Stores", "old": "", "new": stores})
+                changes.append(self.change(customer, Change.Action.CREATE, fields))
+        if batch.updated:
+            customers = list(batch.updated.values())
+            columns = {"version", "updated_at"}
+            for customer in customers:
+                customer.version += 1
+                customer.updated_at = now
+                fields = differences(batch.before[id(customer)], snapshot(customer, HISTORY_FIELDS))
+                columns.update(change["field"] for change in fields)
+                changes.append(self.change(customer, Change.Action.UPDATE, fields))
+            if columns & NAME_FIELDS:
+                columns.update({"name_key", "given_name_key"})
+            # Only the changed columns, in slices: bulk_update's CASE per column grows with
+            # the rows it names, and the database weighs each row against each case.
+            Customer.objects.bulk_update(customers, sorted(columns), batch_size=250)
+        Change.objects.bulk_create(changes)
+
+    def change(self, customer: Customer, action: str, fields) -> Change:
+        return Change(
+            workspace_id=self.workspace.pk,
+            content_type=_customer_type(),
+            object_id=customer.pk,
+            action=action,
+            fields=fields,
+            version=customer.version,
+            actor=self.actor if getattr(self.actor, "pk", None) else None,
+            via=VIA,
+            reason=self.reason,
+        )
+
+    def run(self, batch_size: int, progress: Callable[[int], None] | None) -> Report:
+        try:
+            self.read_all(batch_size, progress)
+        except Exception as error:
+            if self.report.job:
+                self.finish(ImportJob.Status.FAILED, message=str(error)[:500])
+            raise
+        if self.report.job:
+            self.finish(ImportJob.Status.DONE)
+        return self.report
+
+    def read_all(self, batch_size: int, progress: Callable[[int], None] | None) -> None:
+        rows = self.table.rows()
+        while chunk := list(islice(rows, batch_size)):
+            batch = _Batch()
+            if self.dry_run:
+                self.plan(chunk, batch)
+                self.report.rows += len(chunk)
+                self.planned.update(self.pending)
+                self.pending.clear()
+            else:
+                with transaction.atomic():
+                    self.plan(chunk, batch)
+                    self.write(batch)
+                    self.report.rows += len(chunk)
+                    # The job's counts move with the committed rows: a page shows progress.
+                    ImportJob.objects.filter(pk=self.report.job.pk).update(**self.report.counts())
+                self.pending.clear()
+            if progress:
+                progress(self.report.rows)
+
+    def finish(self, status: str, message: str = "") -> None:
+        job = self.report.job
+        for name, value in self.report.counts().items():
+            setattr(job, name, value)
+        job.status = status
+        job.message = message
+        job.errors = [asdict(error) for error in self.report.errors]
+        job.failed_rows_csv = self.report.failed_csv() if self.report.failed_rows else ""
+        job.finished_at = timezone.now()
+        job.save()
+
+
+PLANNED = Customer()  # stands for a customer a preview's earlier batch would create
+NAME_FIELDS = {"kind", "first_name", "middle_name", "last_name", "company_name"}
+
+
+def _customer_type():
+    return ContentType.objects.get_for_model(Customer)
+
+
+def _reserve_numbers(workspace, count: int) -> int:
+    """The first of `count` consecutive customer numbers, taken at once."""
+    Sequence.objects.get_or_create(workspace=workspace, name="customer")
+    sequence = Sequence.objects.select_for_update().get(workspace=workspace, name="customer")
+    first = sequence.last_value + 1
+    sequence.last_value += count
+    sequence.save(update_fields=["last_value"])
+    return first
+
+
+def import_preview(
+    *,
+    workspace,
+    table: Table,
+    mapping: dict[int | str, str] | None = None,
+    options: Options = Options(),
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """What `import_run` would do with the file: counts and every refused row. Writes
+    nothing. `mapping` overrides the automatic one ({column or header: field})."""
+    importer = _Importer(
+        workspace=workspace,
+        actor=None,
+        table=table,
+        mapping=mapping,
+        options=options,
+        dry_run=True,
+    )
+    return importer.run(batch_size, progress)
+
+
+def import_run(
+    *,
+    workspace,
+    actor,
+    table: Table,
+    mapping: dict[int | str, str] | None = None,
+    options: Options = Options(),
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+    job: ImportJob | None = None,
+) -> Report:
+    """Import the file: create, update or skip each row's customer, refuse invalid rows
+    (listed in the report with their reasons). Each batch of rows is one transaction; the
+    file is read through once first, so one that cannot be read writes nothing. `job` is
+    an ImportJob made beforehand (a page queues it for a background task); otherwise the
+    run makes its own. Its options and mapping are recorded so the run can be repeated:
+    Options(**job.options), mapping=job.mapping."""
+    table.check()
+    importer = _Importer(
+        workspace=workspace,
+        actor=actor,
+        table=table,
+        mapping=mapping,
+        options=options,
+        dry_run=False,
+        job=job,
+    )
+    return importer.run(batch_size, progress)
