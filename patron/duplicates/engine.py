@@ -1,0 +1,442 @@
+"""Finding likely duplicate customers: normalization, blocking keys and a scored comparison.
+
+Pure Python on plain dicts (no Django), so the scan, the create form's warning and bench/
+all run the same code. A record is a mapping with the customer's field names (first_name,
+last_name, date_of_birth, address_1, postcode, email, mobile_phone, ...).
+
+How it works:
+- `prepare` reads a record once into comparable forms: accent-free lower-case names, the
+  name a nickname stands for, a date of birth as YYYYMMDD, street number and street apart,
+  compact postcode, phone digits, lower-case email.
+- Blocking: each record gets a few keys per pass (same email; same phone; a name's Soundex
+  code + postcode; a name's code + date of birth; date of birth + postcode; street + number
+  + postcode; both names' codes + birth year). Only records sharing a key are compared, so
+  the work grows with the records, not with their square. A key shared by more than
+  `max_block` records says little (a common name in a big town) and is passed over.
+- Comparison: each field adds evidence for or against, in the manner of Fellegi and
+  Sunter's log-odds weights, set by hand from what each agreement means (no training on
+  labelled pairs). The sum becomes a score between 0 and 1 and the reasons in words.
+- The threshold (THRESHOLD) was chosen on the FEBRL data sets (bench/duplicates_bench.py):
+  the weights are hand-set, only that one number was read off the labelled data.
+"""
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import jellyfish
+from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from patron.duplicates.nicknames import are_nicknames, canonical
+
+# The log-odds sum at which a pair reads as score 0.5, and how fast the score rises
+# around it. THRESHOLD is the score from which a pair is proposed.
+CENTRE = 5.5
+SPREAD = 2.5
+THRESHOLD = 0.5
+MAX_BLOCK = 100
+
+PASSES = (
+    "email",
+    "phone",
+    "name+postcode",
+    "name+birth",
+    "birth+postcode",
+    "street+number",
+    "names",
+    "surname+town",
+)
+
+STREET_WORDS = {
+    "st": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "cres": "crescent",
+    "cct": "circuit",
+    "pl": "place",
+    "ct": "court",
+    "dr": "drive",
+    "ln": "lane",
+    "tce": "terrace",
+    "hwy": "highway",
+    "pde": "parade",
+    "cl": "close",
+    "sq": "square",
+    "gdns": "gardens",
+}
+COMPANY_NOISE = {"ltd", "limited", "inc", "plc", "llc", "llp", "the", "co", "company", "gmbh"}
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def plain(text: object) -> str:
+    """Lower-case accent-free words of letters and digits: "O'Néill-Smith" -> "o neill smith"."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_NOT_WORD.sub(" ", bare.casefold()).split())
+
+
+def birth_digits(value: object) -> str:
+    """A date of birth as YYYYMMDD, from a date or text ("1980-02-19", "19800219"); "" if none."""
+    if isinstance(value, date):
+        return value.strftime("%Y%m%d")
+    digits = "".join(char for char in plain(value) if char.isdigit())
+    return digits if len(digits) == 8 else ""
+
+
+def phone_digits(value: object) -> str:
+    digits = "".join(char for char in str(value or "") if char.isdigit())
+    return digits if len(digits) >= 6 else ""
+
+
+def soundex(name: str) -> str:
+    return jellyfish.soundex(name) if name else ""
+
+
+@dataclass(slots=True)
+class Record:
+    """A customer in the comparable forms the scan and the scoring use."""
+
+    id: object
+    organization: bool
+    given: str
+    given_name: str  # the name a nickname stands for ("bill" -> "william")
+    surname: str  # an organization's name
+    birth: str
+    street_number: str
+    street: str
+    locality: str
+    city: str
+    postcode: str
+    state: str
+    email: str
+    phones: frozenset[str]
+    keys: tuple[tuple[str, ...], ...] = field(default=())
+
+
+def _split_street(address: str) -> tuple[str, str]:
+    """ "44 forbes st" -> ("44", "forbes street"): the number apart, abbreviations spelled out."""
+    words = address.split()
+    number = []
+    while words and any(char.isdigit() for char in words[0]):
+        number.append(words.pop(0))
+    street = " ".join(STREET_WORDS.get(word, word) for word in words)
+    return " ".join(number), street
+
+
+def prepare(values: Mapping, *, id: object = None) -> Record:
+    """Read a customer's fields (a dict of the model's field names) into a Record."""
+    organization = values.get("kind") == "organization"
+    if organization:
+        words = [w for w in plain(values.get("company_name")).split() if w not in COMPANY_NOISE]
+        given, surname = "", " ".join(words)
+    else:
+        first = plain(values.get("first_name")).split()
+        given = first[0] if first else ""
+        surname = plain(values.get("last_name"))
+    number, street = _split_street(plain(values.get("address_1")))
+    locality = " ".join(
+        part for part in (plain(values.get("address_2")), plain(values.get("address_3"))) if part
+    )
+    phones = {
+        phone_digits(values.get(name)) for name in ("work_phone", "home_phone", "mobile_phone")
+    }
+    record = Record(
+        id=values.get("id") if id is None else id,
+        organization=organization,
+        given=given,
+        given_name=canonical(given),
+        surname=surname,
+        birth=birth_digits(values.get("date_of_birth")),
+        street_number=number,
+        street=street,
+        locality=locality,
+        city=plain(values.get("city")),
+        postcode=plain(values.get("postcode")).replace(" ", ""),
+        state=plain(values.get("state")),
+        email=str(values.get("email") or "").strip().lower(),
+        phones=frozenset(phone for phone in phones if phone),
+    )
+    record.keys = blocking_keys(record)
+    return record
+
+
+def blocking_keys(record: Record) -> tuple[tuple[str, ...], ...]:
+    """The record's keys for each pass of PASSES (a pass may give none, or several)."""
+    # Each name's code, unlabelled, so first and last names swapped still share a key.
+    if record.organization:
+        codes = sorted({soundex(word) for word in record.surname.split()[:2]})
+    else:
+        codes = sorted({soundex(name) for name in (record.given_name, record.surname) if name})
+    # The postcode's characters sorted: "2170" and a mistyped "2710" share the key.
+    postcode = "".join(sorted(record.postcode))
+    birth = record.birth
+    street = soundex(record.street.split()[0]) if record.street else ""
+    town = soundex(record.city.replace(" ", ""))
+    surname = soundex(record.surname.replace(" ", ""))
+    return (
+        (record.email,) if record.email else (),
+        tuple(sorted(record.phones)),
+        tuple(f"{code}|{postcode}" for code in codes) if postcode else (),
+        tuple(f"{code}|{birth}" for code in codes) if birth else (),
+        (f"{birth}|{postcode}",) if birth and postcode else (),
+        (f"{street}|{record.street_number}",) if street and record.street_number else (),
+        ("|".join(codes),) if len(codes) == 2 else (),
+        (f"{surname}|{town}",) if surname and town else (),
+    )
+
+
+@dataclass(slots=True)
+class Match:
+    """A likely duplicate pair: ids in order, score 0..1 and its reasons in words."""
+
+    a: object
+    b: object
+    score: float
+    reasons: list[str]
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(self.reasons)
+
+
+# Comparison of fields. Each answers (log-odds weight, reason or "").
+
+
+def _typos(x: str, y: str) -> int:
+    return DamerauLevenshtein.distance(x, y)
+
+
+def _compare_surname(x: str, y: str, label: str = "surname") -> tuple[float, str]:
+    if not x or not y:
+        return 0.0, ""
+    if x == y:
+        return 5.0, f"same {label}"
+    typos = _typos(x, y)
+    if typos == 1:
+        return 3.5, f"{label} 1 typo"
+    if typos == 2 and min(len(x), len(y)) >= 5:
+        return 2.0, f"{label} 2 typos"
+    if JaroWinkler.similarity(x, y) >= 0.9:
+        return 2.0, f"similar {label}"
+    if soundex(x) == soundex(y):
+        return 1.0, f"{label} sounds alike"
+    return -2.5, f"different {label}"
+
+
+def _compare_given(x: str, y: str) -> tuple[float, str]:
+    if not x or not y:
+        return 0.0, ""
+    if x == y:
+        return 4.0, "same first name"
+    if are_nicknames(x, y):
+        return 3.5, f"nickname ({x}/{y})"
+    if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+        return 1.5, "initial matches"
+    typos = _typos(x, y)
+    if typos == 1:
+        return 2.5, "first name 1 typo"
+    if typos == 2 and min(len(x), len(y)) >= 5:
+        return 1.0, "first name 2 typos"
+    if JaroWinkler.similarity(x, y) >= 0.9:
+        return 1.5, "similar first name"
+    return -2.0, "different first name"
+
+
+def _compare_names(a: Record, b: Record) -> tuple[float, list[str]]:
+    if a.organization:
+        x, y = a.surname, b.surname
+        if not x or not y:
+            return 0.0, []
+        if x == y:
+            return 8.0, ["same name"]
+        ratio = fuzz.token_sort_ratio(x, y)
+        if ratio >= 90:
+            return 5.0, ["name 1 typo" if _typos(x, y) == 1 else "similar name"]
+        if ratio >= 80:
+            return 2.0, ["similar name"]
+        return -5.0, ["different name"]
+    straight = [_compare_given(a.given, b.given), _compare_surname(a.surname, b.surname)]
+    swapped = [_compare_given(a.given, b.surname), _compare_surname(a.surname, b.given)]
+    weight = sum(w for w, _ in straight)
+    crossed = sum(w for w, _ in swapped)
+    if crossed > weight + 3:
+        return crossed - 0.5, ["first and last names swapped"]
+    return weight, [reason for _, reason in straight if reason]
+
+
+def _compare_birth(x: str, y: str) -> tuple[float, str]:
+    if not x or not y:
+        return 0.0, ""
+    if x == y:
+        return 6.0, "same date of birth"
+    if x[:4] == y[:4] and x[4:6] == y[6:8] and x[6:8] == y[4:6]:
+        return 4.5, "date of birth with day and month swapped"
+    if _typos(x, y) == 1:
+        return 3.0, "date of birth 1 digit off"
+    return -2.5, "different date of birth"
+
+
+def _compare_address(a: Record, b: Record) -> tuple[float, list[str]]:
+    weight, reasons = 0.0, []
+    if a.postcode and b.postcode:
+        if a.postcode == b.postcode:
+            weight, reasons = 2.5, ["same postcode"]
+        elif _typos(a.postcode, b.postcode) == 1:
+            weight, reasons = 1.0, ["postcode 1 typo"]
+        else:
+            weight, reasons = -1.5, ["different postcode"]
+    if a.street_number and b.street_number:
+        if a.street_number == b.street_number:
+            weight += 1.5
+        elif _typos(a.street_number, b.street_number) == 1:
+            weight += 0.5
+        else:
+            weight -= 1.0
+    if a.street and b.street:
+        # Address lines 1 and 2 are often swapped or run together: compare them as one too.
+        similar = max(
+            JaroWinkler.similarity(a.street, b.street),
+            fuzz.token_sort_ratio(f"{a.street} {a.locality}", f"{b.street} {b.locality}") / 100,
+        )
+        same_number = a.street_number == b.street_number
+        if a.street == b.street and same_number:
+            weight += 2.0
+            reasons.append("same street address")
+        elif similar >= 0.9:
+            weight += 1.5
+            reasons.append("similar street address")
+        elif similar >= 0.8:
+            weight += 0.5
+        else:
+            weight -= 1.5
+            reasons.append("different street address")
+    if a.locality and b.locality:
+        weight += (
+            1.5
+            if a.locality == b.locality
+            else (0.5 if JaroWinkler.similarity(a.locality, b.locality) >= 0.9 else -0.5)
+        )
+    if a.city and b.city:
+        if a.city == b.city:
+            weight += 1.5
+            reasons.append("same town")
+        elif JaroWinkler.similarity(a.city, b.city) >= 0.9:
+            weight += 0.75
+        else:
+            weight -= 1.0
+    if a.state and b.state:
+        weight += 0.3 if a.state == b.state else -0.3
+    return weight, reasons
+
+
+def _compare_contact(a: Record, b: Record) -> tuple[float, list[str]]:
+    weight, reasons = 0.0, []
+    if a.email and b.email:
+        if a.email == b.email:
+            weight, reasons = 8.0, ["same email"]
+        elif _typos(a.email, b.email) == 1:
+            weight, reasons = 3.0, ["email 1 typo"]
+        else:
+            weight, reasons = -1.0, []
+    if a.phones and b.phones:
+        if a.phones & b.phones:
+            weight += 7.0
+            reasons.append("same phone")
+        else:
+            weight -= 1.0
+    return weight, reasons
+
+
+def compare(a: Record, b: Record) -> Match:
+    """Score how likely two records are the same customer, with the reasons why."""
+    if a.organization != b.organization:
+        return Match(a.id, b.id, 0.0, ["a person and an organization"])
+    total = 0.0
+    reasons: list[str] = []
+    for weight, said in (
+        _compare_contact(a, b),
+        _compare_names(a, b),
+        _as_list(_compare_birth(a.birth, b.birth)),
+        _compare_address(a, b),
+    ):
+        total += weight
+        reasons.extend(said)
+    score = 1.0 / (1.0 + math.exp(-(total - CENTRE) / SPREAD))
+    first, second = (a.id, b.id) if _before(a.id, b.id) else (b.id, a.id)
+    return Match(first, second, round(score, 3), reasons)
+
+
+def _as_list(result: tuple[float, str]) -> tuple[float, list[str]]:
+    weight, reason = result
+    return weight, [reason] if reason else []
+
+
+def _before(x, y) -> bool:
+    return (type(x).__name__, x) < (type(y).__name__, y)
+
+
+def candidate_pairs(
+    records: list[Record], *, max_block: int = MAX_BLOCK
+) -> Iterator[tuple[Record, Record]]:
+    """Each pair of records sharing a blocking key, once, never all pairs."""
+    blocks: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for index, record in enumerate(records):
+        for pass_no, keys in enumerate(record.keys):
+            for key in keys:
+                blocks[pass_no, key].append(index)
+    oversized = {key for key, members in blocks.items() if len(members) > max_block}
+    for (pass_no, key), members in blocks.items():
+        if len(members) < 2 or (pass_no, key) in oversized:
+            continue
+        for i, first in enumerate(members):
+            a = records[first]
+            for second in members[i + 1 :]:
+                b = records[second]
+                # The pair is compared in the first block the two share, not in each.
+                if _first_shared(a, b, oversized) == (pass_no, key):
+                    yield a, b
+
+
+def _first_shared(a: Record, b: Record, oversized: set) -> tuple[int, str] | None:
+    for pass_no, (keys_a, keys_b) in enumerate(zip(a.keys, b.keys, strict=True)):
+        shared = sorted(key for key in set(keys_a) & set(keys_b) if (pass_no, key) not in oversized)
+        if shared:
+            return pass_no, shared[0]
+    return None
+
+
+def find_duplicates(
+    records: Iterable[Record],
+    *,
+    threshold: float = THRESHOLD,
+    max_block: int = MAX_BLOCK,
+    exclude: Callable[[object, object], bool] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Match]:
+    """The likely duplicate pairs among `records`, each once, with score >= threshold.
+
+    `exclude(a_id, b_id)` (ids in order) leaves out pairs already judged; `progress(n)` is
+    told every 10,000 comparisons.
+    """
+    records = list(records)
+    compared = 0
+    for a, b in candidate_pairs(records, max_block=max_block):
+        first, second = (a.id, b.id) if _before(a.id, b.id) else (b.id, a.id)
+        if exclude is not None and exclude(first, second):
+            continue
+        match = compare(a, b)
+        compared += 1
+        if progress is not None and compared % 10_000 == 0:
+            progress(compared)
+        if match.score >= threshold:
+            yield match
+    if progress is not None:
+        progress(compared)
