@@ -6,6 +6,12 @@ One service for the pages, the API and `patron import`:
 - `import_run()` does the same and writes, a batch of rows per transaction: new customers
   in one bulk insert, matched ones in one bulk update, a History entry for each saying it
   came from this import.
+- `import_resume()` goes on with a job that stopped (an error, or a process killed at any
+  row) from its last committed batch.
+
+Nothing is half-imported: a batch's customers, their History, the refused rows and the
+job's counts and checkpoint (`next_row`) commit in one transaction, so the job always says
+exactly what is in the database, and a resumed run ends where an uninterrupted one would.
 
 Rows are validated with the customer's own rules (`Customer.full_clean()`: emails in
 lower case, phones in E.164 for the workspace's region, name keys), so an imported
@@ -20,10 +26,12 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,8 +43,8 @@ from patron.customers.services import AUDITED_FIELDS, MANY_TO_MANY_FIELDS
 from patron.exchange import mapping as mapping_module
 from patron.exchange.export import FORMULA_STARTS
 from patron.exchange.mapping import FIELDS, field_label
-from patron.exchange.models import ImportJob
-from patron.exchange.reading import Table
+from patron.exchange.models import ImportFailure, ImportJob
+from patron.exchange.reading import Table, open_table
 from patron.history.models import Change
 from patron.history.services import differences, snapshot
 from patron.updates.parsing import header_word, parse_customer_number, parse_date
@@ -110,6 +118,7 @@ class Report:
     updated: int = 0
     unchanged: int = 0  # matched and updated, but the file said nothing new
     skipped: int = 0  # matched, and the match action is "skip"
+    failed: int = 0  # refused rows
     errors: list[RowError] = field(default_factory=list)
     failed_rows: list[tuple[list[str], str]] = field(default_factory=list)
     job: ImportJob | None = None  # the run's record; None for a preview
@@ -123,10 +132,6 @@ class Report:
             "skipped": self.skipped,
             "failed": self.failed,
         }
-
-    @property
-    def failed(self) -> int:
-        return len(self.failed_rows)
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
@@ -331,9 +336,24 @@ class _Batch:
     before: dict[int, dict] = field(default_factory=dict)  # id() -> snapshot before
 
 
+class ImportConflict(Exception):
+    """Another process moved the job on (two runs of one job): this one stops, leaving
+    the job to the other."""
+
+
 class _Importer:
     def __init__(
-        self, *, workspace, actor, table: Table, mapping, options: Options, dry_run, job=None
+        self,
+        *,
+        workspace,
+        actor,
+        table: Table,
+        mapping,
+        options: Options,
+        dry_run: bool,
+        job: ImportJob | None = None,
+        batch_size: int = BATCH_SIZE,
+        columns: dict[int, str] | None = None,
     ):
         self.workspace = workspace
         self.actor = actor
@@ -341,7 +361,8 @@ class _Importer:
         self.options = options
         self.dry_run = dry_run
         self.region = workspace.default_region
-        self.mapping = mapping_module.resolve(table.headers, mapping)
+        # `columns` is a mapping resolved before ({position: field}, a job's), taken as is.
+        self.mapping = columns or mapping_module.resolve(table.headers, mapping)
         if not self.mapping:
             raise ValidationError(
                 "No column of the file is mapped to a customer field. Its columns are: "
@@ -362,19 +383,16 @@ class _Importer:
         self.planned: set[tuple[str, Any]] = set()
         self.stores = list(workspace.stores.all())
         self.reason = f"Imported from {table.name}"[:255]
-        if not dry_run:
-            job = job or ImportJob(
-                workspace=workspace, created_by=actor if getattr(actor, "pk", None) else None
-            )
-            if job.workspace_id != workspace.pk:
-                raise ValueError("The import job belongs to another workspace.")
-            job.file_name = table.name[:255]
-            job.options = asdict(options)
-            job.mapping = {table.headers[index]: name for index, name in self.mapping.items()}
-            job.status = ImportJob.Status.RUNNING
-            job.save()
+        self.batch_size = max(1, batch_size)
+        # A run's refused rows of the batch in hand, stored with it.
+        self.failures: list[ImportFailure] = []
+        self.job = job
+        if job is not None:
+            for name in self.report.counts():
+                setattr(self.report, name, getattr(job, name))  # a resumed run goes on
             self.report.job = job
-            self.reason = f"Imported from {table.name}"[:230] + f" (import {self.report.job.pk})"
+            self.next_row = job.next_row
+            self.reason = f"Imported from {table.name}"[:230] + f" (import {job.pk})"
 
     def column(self, name: str) -> str:
         if name == NON_FIELD_ERRORS:
@@ -387,11 +405,24 @@ class _Importer:
             for name, reasons in problems.items()
             for reason in reasons
         ]
-        self.report.errors.extend(errors)
         reason = "; ".join(
             f"{error.column}: {error.reason}" if error.column else error.reason for error in errors
         )
-        self.report.failed_rows.append((cells, reason))
+        self.report.failed += 1
+        if self.dry_run:
+            self.report.errors.extend(errors)
+            self.report.failed_rows.append((cells, reason))
+            return
+        # A run keeps them in the database, with the batch: never all in memory.
+        self.failures.append(
+            ImportFailure(
+                job=self.job,
+                row=number,
+                cells=cells,
+                errors=[{"column": error.column, "reason": error.reason} for error in errors],
+                reason=reason,
+            )
+        )
 
     def new_customer(self, values: dict[str, Any]) -> Customer:
         customer = Customer(
@@ -553,47 +584,88 @@ class _Importer:
             reason=self.reason,
         )
 
-    def run(self, batch_size: int, progress: Callable[[int], None] | None) -> Report:
+    def run(self, progress: Callable[[int], None] | None) -> Report:
         try:
-            self.read_all(batch_size, progress)
-        except Exception as error:
-            if self.report.job:
-                self.finish(ImportJob.Status.FAILED, message=str(error)[:500])
+            self.read_all(progress)
+        except ImportConflict:
             raise
-        if self.report.job:
-            self.finish(ImportJob.Status.DONE)
+        except Exception as error:
+            if self.job:
+                self.stopped(str(error) or error.__class__.__name__)
+            raise
+        if self.job:
+            self.finish()
         return self.report
 
-    def read_all(self, batch_size: int, progress: Callable[[int], None] | None) -> None:
+    def read_all(self, progress: Callable[[int], None] | None) -> None:
         rows = self.table.rows()
-        while chunk := list(islice(rows, batch_size)):
-            batch = _Batch()
+        if self.job:
+            # Rows of committed batches are only read past: not validated, not matched.
+            rows = islice(rows, self.job.next_row - 1, None)
+        while chunk := list(islice(rows, self.batch_size)):
             if self.dry_run:
-                self.plan(chunk, batch)
+                self.plan(chunk, _Batch())
                 self.report.rows += len(chunk)
                 self.planned.update(self.pending)
                 self.pending.clear()
             else:
-                with transaction.atomic():
-                    self.plan(chunk, batch)
-                    self.write(batch)
-                    self.report.rows += len(chunk)
-                    # The job's counts move with the committed rows: a page shows progress.
-                    ImportJob.objects.filter(pk=self.report.job.pk).update(**self.report.counts())
-                self.pending.clear()
+                self.write_batch(chunk)
             if progress:
                 progress(self.report.rows)
 
-    def finish(self, status: str, message: str = "") -> None:
-        job = self.report.job
-        for name, value in self.report.counts().items():
-            setattr(job, name, value)
-        job.status = status
-        job.message = message
+    def write_batch(self, chunk: list[tuple[int, list[str]]]) -> None:
+        """One transaction: the batch's customers, History and refused rows, and the job's
+        counts and checkpoint. On an error all of it rolls back, the counts too."""
+        counts = self.report.counts()
+        try:
+            with transaction.atomic():
+                self.claim(len(chunk))
+                batch = _Batch()
+                self.plan(chunk, batch)
+                self.write(batch)
+                ImportFailure.objects.bulk_create(self.failures)
+                self.report.rows += len(chunk)
+                ImportJob.objects.filter(pk=self.job.pk).update(**self.report.counts())
+        except BaseException:
+            for name, value in counts.items():
+                setattr(self.report, name, value)
+            raise
+        finally:
+            self.failures.clear()
+            self.pending.clear()
+        self.next_row += len(chunk)
+
+    def claim(self, rows: int) -> None:
+        """Move the job's checkpoint past this batch, if no other run of the job moved it
+        first. The update locks the job's row until the batch commits, so two runs of
+        one job take turns and the second finds out rather than import the rows again."""
+        moved = ImportJob.objects.filter(pk=self.job.pk, next_row=self.next_row).update(
+            next_row=self.next_row + rows
+        )
+        if not moved:
+            raise ImportConflict(f"Import {self.job.pk} is being run by another process.")
+
+    def stopped(self, message: str) -> None:
+        """The job failed: said in its own transaction, the committed batches kept."""
+        ImportJob.objects.filter(pk=self.job.pk).update(
+            status=ImportJob.Status.FAILED, message=message[:500]
+        )
+        self.job.refresh_from_db()
+
+    def finish(self) -> None:
+        job = self.job
+        job.refresh_from_db()
+        failures = job.failures.filter(kind=ImportFailure.Kind.ROW).order_by("row")
+        self.report.errors, self.report.failed_rows = [], []
+        for failure in failures.iterator(chunk_size=2000):
+            self.report.errors += [RowError(failure.row, **error) for error in failure.errors]
+            self.report.failed_rows.append((failure.cells, failure.reason))
+        job.status = ImportJob.Status.DONE
+        job.message = ""
         job.errors = [asdict(error) for error in self.report.errors]
         job.failed_rows_csv = self.report.failed_csv() if self.report.failed_rows else ""
         job.finished_at = timezone.now()
-        job.save()
+        job.save(update_fields=["status", "message", "errors", "failed_rows_csv", "finished_at"])
 
 
 PLANNED = Customer()  # stands for a customer a preview's earlier batch would create
@@ -632,11 +704,24 @@ def import_preview(
         mapping=mapping,
         options=options,
         dry_run=True,
+        batch_size=batch_size,
     )
-    return importer.run(batch_size, progress)
+    return importer.run(progress)
 
 
-def import_run(
+def job_table(job: ImportJob) -> Table:
+    """The job's stored file, read as the job recorded (encoding, delimiter)."""
+    if not job.file:
+        raise ValueError(f"Import {job.pk} kept no file to read.")
+    return open_table(
+        job.file.path,
+        name=job.file_name,
+        encoding=job.reading.get("encoding", ""),
+        delimiter=job.reading.get("delimiter", ""),
+    )
+
+
+def import_job_create(
     *,
     workspace,
     actor,
@@ -644,23 +729,123 @@ def import_run(
     mapping: dict[int | str, str] | None = None,
     options: Options = Options(),
     batch_size: int = BATCH_SIZE,
+    job: ImportJob | None = None,
+) -> ImportJob:
+    """A queued ImportJob holding everything a run needs: a copy of the file, how to
+    read it, the options and the whole mapping (ignored columns too), so it can run
+    later, in another process, and resume after a crash. `job` fills one made
+    beforehand; a job with committed rows cannot be changed."""
+    resolved = mapping_module.resolve(table.headers, mapping)
+    if not resolved:
+        raise ValidationError(
+            "No column of the file is mapped to a customer field. Its columns are: "
+            f"{', '.join(table.headers)}.",
+            code="mapping",
+        )
+    job = job or ImportJob(workspace=workspace)
+    if job.workspace_id != workspace.pk:
+        raise ValueError("The import job belongs to another workspace.")
+    if job.next_row > 1:
+        raise ValueError(f"Import {job.pk} has started: resume it instead.")
+    if job.created_by_id is None and getattr(actor, "pk", None):
+        job.created_by = actor
+    if not (job.file and Path(job.file.path) == Path(table.path)):
+        with open(table.path, "rb") as source:
+            job.file.save(Path(table.name).name or "import", File(source), save=False)
+    job.file_name = table.name[:255]
+    # The mapping by position too: headers can repeat, and a column the user ignored must
+    # not be mapped again automatically when the job runs.
+    columns = {str(index): name for index, name in resolved.items()}
+    job.reading = {"encoding": table.encoding, "delimiter": table.delimiter, "columns": columns}
+    job.headers = list(table.headers)
+    job.options = asdict(options)
+    job.mapping = {table.headers[index]: name for index, name in resolved.items()}
+    job.batch_size = max(1, batch_size)
+    job.status = ImportJob.Status.QUEUED
+    job.save()
+    return job
+
+
+def import_run(
+    *,
+    workspace,
+    actor,
+    table: Table | None = None,
+    mapping: dict[int | str, str] | None = None,
+    options: Options | None = None,
+    batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     job: ImportJob | None = None,
 ) -> Report:
     """Import the file: create, update or skip each row's customer, refuse invalid rows
     (listed in the report with their reasons). Each batch of rows is one transaction; the
-    file is read through once first, so one that cannot be read writes nothing. `job` is
-    an ImportJob made beforehand (a page queues it for a background task); otherwise the
-    run makes its own. Its options and mapping are recorded so the run can be repeated:
-    Options(**job.options), mapping=job.mapping."""
-    table.check()
-    importer = _Importer(
+    file is read through once first, so one that cannot be read writes nothing.
+
+    `job` is an ImportJob made beforehand (`import_job_create`: the wizard queues it for
+    a background task); what is not given here is taken from it (its file, mapping,
+    options). A job that committed rows already is resumed (`import_resume`). Without a
+    job the run makes its own, keeping a copy of the file so it can be resumed."""
+    if job is not None and job.workspace_id != workspace.pk:
+        raise ValueError("The import job belongs to another workspace.")
+    if job is not None and job.next_row > 1:
+        return import_resume(job, actor=actor, progress=progress)
+    if table is None:
+        if job is None:
+            raise ValueError("Give the file to import (a table) or a job that keeps one.")
+        table = job_table(job)
+    if job is not None:
+        mapping = job.mapping or None if mapping is None else mapping
+        if options is None and job.options:
+            options = Options(**job.options)
+        batch_size = batch_size or job.batch_size
+    try:
+        table.check()
+    except ValidationError as error:
+        if job is not None and job.pk:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.FAILED, message=" ".join(error.messages)[:500]
+            )
+        raise
+    job = import_job_create(
         workspace=workspace,
         actor=actor,
         table=table,
         mapping=mapping,
-        options=options,
-        dry_run=False,
+        options=options or Options(),
+        batch_size=batch_size or BATCH_SIZE,
         job=job,
     )
-    return importer.run(batch_size, progress)
+    return _start(job, table, actor, progress)
+
+
+def import_resume(
+    job: ImportJob, actor=None, progress: Callable[[int], None] | None = None
+) -> Report:
+    """Go on with a job that stopped (failed, or its process killed) from its last
+    committed batch, reading its stored file as before with the same mapping, options
+    and batch size: the end state is the one an uninterrupted run would have reached.
+    The report counts the whole job. `actor` defaults to whoever started it."""
+    if job.status == ImportJob.Status.DONE:
+        raise ValueError(f"Import {job.pk} is finished: there is nothing to resume.")
+    if not job.file:
+        raise ValueError(f"Import {job.pk} kept no file to resume from.")
+    return _start(job, job_table(job), actor, progress)
+
+
+def _start(job: ImportJob, table: Table, actor, progress) -> Report:
+    actor = actor if getattr(actor, "pk", None) else job.created_by
+    columns = job.reading.get("columns")
+    importer = _Importer(
+        workspace=job.workspace,
+        actor=actor,
+        table=table,
+        mapping=job.mapping,
+        columns={int(index): name for index, name in columns.items()} if columns else None,
+        options=Options(**job.options),
+        dry_run=False,
+        job=job,
+        batch_size=job.batch_size,
+    )
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, message="")
+    job.status, job.message = ImportJob.Status.RUNNING, ""
+    return importer.run(progress)

@@ -1,5 +1,9 @@
 """A customer import's record: what was imported, how, and what came of it (issue 5)."""
 
+import csv
+import io
+from collections.abc import Iterator
+
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -29,6 +33,7 @@ class ImportJob(WorkspaceScoped):
     )
     file = models.FileField(upload_to=import_file_name, max_length=255, blank=True)
     reading = models.JSONField(default=dict, blank=True)  # how to read it: encoding, delimiter
+    headers = models.JSONField(default=list, blank=True)  # the file's header row
     options = models.JSONField(default=dict, blank=True)  # importing.Options as a dict
     # The list an "Import Customer List" fills; its rules decide who joins.
     customer_list = models.ForeignKey(
@@ -46,6 +51,8 @@ class ImportJob(WorkspaceScoped):
     # The data row (counting from 1 after the header) the run goes on from: committed in
     # the same transaction as each batch, so a killed run resumes exactly where it stopped.
     next_row = models.PositiveIntegerField(default=1)
+    # Rows per transaction: a resumed run cuts the rest of the file as the first run did.
+    batch_size = models.PositiveIntegerField(default=1000)
     errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "reason"}]
     failed_rows_csv = models.TextField(blank=True)  # original columns + Reason
     message = models.CharField(max_length=500, blank=True)  # why a failed job stopped
@@ -56,6 +63,53 @@ class ImportJob(WorkspaceScoped):
 
     def __str__(self) -> str:
         return f"Import {self.pk} of {self.file_name}"
+
+    def failed_rows_csv_chunks(self) -> Iterator[str]:
+        """The refused rows as they were in the file, plus a Reason column, as CSV text in
+        chunks (for a StreamingHttpResponse): read from the database a slice at a time, so
+        a file with many bad rows never sits in memory."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([*self.headers, "Reason"])
+        yield "\ufeff" + _take(out)
+        failures = self.failures.filter(kind=ImportFailure.Kind.ROW).order_by("row")
+        for number, failure in enumerate(failures.iterator(chunk_size=2000), start=1):
+            cells = failure.cells + [""] * (len(self.headers) - len(failure.cells))
+            writer.writerow([*cells, failure.reason])
+            if number % 500 == 0:
+                yield _take(out)
+        yield _take(out)
+
+
+def _take(out: io.StringIO) -> str:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
+
+
+class ImportFailure(models.Model):
+    """A row an import refused (kind "row": not imported; its cells and reasons), or a
+    customer it imported whom the job's list refused (kind "list"). Written in the same
+    transaction as the row's batch, so a resumed import reports each exactly once."""
+
+    class Kind(models.TextChoices):
+        ROW = "row", "Row refused"
+        LIST = "list", "Refused by the list"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="failures")
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.ROW)
+    row = models.PositiveIntegerField()  # as a spreadsheet numbers it: the header is row 1
+    cells = models.JSONField(default=list, blank=True)  # the row as read (kind "row")
+    errors = models.JSONField(default=list, blank=True)  # [{"column", "reason"}]
+    reason = models.TextField()  # the errors in one sentence: the failed-rows CSV's Reason
+
+    class Meta:
+        ordering = ["job", "row"]
+        indexes = [models.Index(fields=["job", "kind", "row"])]
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.reason}"
 
 
 class ImportMapping(WorkspaceScoped):

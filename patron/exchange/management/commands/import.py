@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from patron.exchange import importing
 from patron.exchange.mapping import field_label, resolve
+from patron.exchange.models import ImportJob
 from patron.exchange.reading import open_table
 from patron.workspaces.models import Workspace
 
@@ -12,12 +13,19 @@ class Command(BaseCommand):
         "Import customers from a CSV, XLSX or vCard (.vcf) file into a workspace: each row "
         "creates a customer or updates the one it matches (customer no., ext. ref., then "
         "the usage's key: email, phone, or name + postcode; with no usage each in turn). "
-        "Invalid rows are refused and listed; --dry-run only counts."
+        "Invalid rows are refused and listed; --dry-run only counts. A run that stops (an "
+        "error, or the process killed) goes on with --resume JOB_ID."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help="The CSV, XLSX or vCard file.")
-        parser.add_argument("--workspace", required=True, help="The workspace's slug.")
+        parser.add_argument("file", metavar="FILE", nargs="?", help="The CSV, XLSX or vCard file.")
+        parser.add_argument("--workspace", help="The workspace's slug.")
+        parser.add_argument(
+            "--resume",
+            type=int,
+            metavar="JOB_ID",
+            help="Go on with an import that stopped, from its last committed row.",
+        )
         parser.add_argument("--usage", choices=["email", "phone", "mail"], default="")
         parser.add_argument(
             "--match",
@@ -51,8 +59,32 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count; write nothing.")
         parser.add_argument("--failed-rows", metavar="OUT.csv", help="Write refused rows here.")
         parser.add_argument("--progress-every", type=int, default=10_000, metavar="N")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=importing.BATCH_SIZE,
+            metavar="N",
+            help="Rows per transaction (a stopped import resumes after the last one).",
+        )
 
     def handle(self, *args, **options):
+        every = max(1, options["progress_every"])
+        done = {"last": 0}
+
+        def progress(rows: int) -> None:
+            if rows - done["last"] >= every:
+                done["last"] = rows
+                self.stdout.write(f"… {rows:,} rows", ending="\n")
+                self.stdout.flush()
+
+        if options["resume"] is not None:
+            report = self._resume(options, progress)
+            self._print_report(report, options)
+            return
+        if not options["file"] or not options["workspace"]:
+            raise CommandError("Give the FILE and --workspace, or --resume JOB_ID.")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
         workspace = Workspace.objects.filter(slug=options["workspace"]).first()
         if workspace is None:
             raise CommandError(f"No workspace with the slug “{options['workspace']}”.")
@@ -74,30 +106,43 @@ class Command(BaseCommand):
                 options["file"], encoding=options["encoding"], delimiter=options["delimiter"]
             )
             self._print_mapping(table, overrides)
-            every = max(1, options["progress_every"])
-            done = {"last": 0}
-
-            def progress(rows: int) -> None:
-                if rows - done["last"] >= every:
-                    done["last"] = rows
-                    self.stdout.write(f"… {rows:,} rows")
-
             arguments = dict(
-                workspace=workspace,
-                table=table,
-                mapping=overrides,
-                options=import_options,
-                progress=progress,
+                workspace=workspace, table=table, mapping=overrides, options=import_options
             )
             if options["dry_run"]:
-                report = importing.import_preview(**arguments)
+                report = importing.import_preview(**arguments, progress=progress)
             else:
-                report = importing.import_run(actor=None, **arguments)
+                job = importing.import_job_create(
+                    actor=None, batch_size=options["batch_size"], **arguments
+                )
+                self.stdout.write(
+                    f"Import {job.pk}. If it stops, `patron import --resume {job.pk}` goes on "
+                    "from the last committed row."
+                )
+                self.stdout.flush()
+                report = importing.import_run(
+                    workspace=workspace, actor=None, job=job, progress=progress
+                )
         except FileNotFoundError as error:
             raise CommandError(f"{options['file']}: no such file.") from error
         except (ValidationError, ValueError) as error:
-            message = " ".join(error.messages) if isinstance(error, ValidationError) else error
-            raise CommandError(str(message)) from error
+            raise CommandError(_message(error)) from error
+        self._print_report(report, options)
+
+    def _resume(self, options, progress) -> importing.Report:
+        job = ImportJob.objects.select_related("workspace").filter(pk=options["resume"]).first()
+        if job is None or (options["workspace"] and job.workspace.slug != options["workspace"]):
+            raise CommandError(f"No import {options['resume']} (in this workspace).")
+        self.stdout.write(
+            f"Resuming import {job.pk} of {job.file_name} after row {job.rows:,} "
+            f"({job.workspace.slug})."
+        )
+        try:
+            return importing.import_resume(job, progress=progress)
+        except (ValidationError, ValueError) as error:
+            raise CommandError(_message(error)) from error
+
+    def _print_report(self, report, options) -> None:
         self.stdout.write(
             ("Dry run: nothing written. " if report.dry_run else "") + report.summary()
         )
@@ -119,3 +164,7 @@ class Command(BaseCommand):
         for index, header in enumerate(table.headers):
             target = field_label(mapping[index]) if index in mapping else "(ignored)"
             self.stdout.write(f"  {header or f'column {index + 1}'} → {target}")
+
+
+def _message(error: Exception) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
