@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "patron.lists",
     "patron.updates",
     "patron.exchange",
+    "patron.sales",
+    "patron.cases",
+    "patron.duplicates",
     "patron.api",
 ]
 
@@ -237,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "BulkUpdateStateEnum": "patron.updates.models.BulkUpdate.State",
         "ListUsageEnum": "patron.lists.models.CustomerList.Usage",
         "ListOriginEnum": "patron.lists.models.CustomerList.Origin",
+        "QuoteStatusEnum": "patron.sales.models.QuoteStatus",
+        "ServiceContractStatusEnum": "patron.sales.models.ServiceContract.Status",
     },
 }
 

@@ -52,5 +52,8 @@ urlpatterns = [
     path("", include("patron.lists.urls")),
     path("", include("patron.updates.urls")),
     path("", include("patron.exchange.urls")),
+    path("", include("patron.sales.urls")),
+    path("", include("patron.cases.urls")),
+    path("", include("patron.duplicates.urls")),
     path("", include("patron.api.urls")),
 ]

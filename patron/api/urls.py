@@ -18,7 +18,17 @@ from patron.thirdparties.api import ThirdPartyViewSet
 
 # Apps added since issue 4 list their routes in their own api.py as
 # ROUTES = [(prefix, viewset, basename), ...], so each app's API is declared beside it.
-APPS_WITH_ROUTES = ["marketing", "campaigns", "telemarketing", "lists", "updates", "exchange"]
+APPS_WITH_ROUTES = [
+    "marketing",
+    "campaigns",
+    "telemarketing",
+    "lists",
+    "updates",
+    "exchange",
+    "sales",
+    "cases",
+    "duplicates",
+]
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

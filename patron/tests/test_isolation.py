@@ -19,8 +19,12 @@ from patron.calls.models import ColdCall
 from patron.calls.services import cold_call_log
 from patron.campaigns import services as campaign_services
 from patron.campaigns.models import Activity, Campaign, Fulfilment, Status, Step
+from patron.cases import services as case_services
+from patron.cases.models import Case, ReasonCode
 from patron.conftest import api_client_for
 from patron.customers.models import BulkDeletion, Category, Tag
+from patron.duplicates.models import DuplicateCandidate, DuplicateScan
+from patron.exchange.models import ImportJob, ImportMapping
 from patron.lists import services as list_services
 from patron.lists.models import CustomerList, ListEntry
 from patron.mail.models import SentEmail
@@ -29,6 +33,8 @@ from patron.marketing.models import CustomerTrait, Suppression, SuppressionType,
 from patron.members.models import CustomerMember
 from patron.members.services import member_link
 from patron.notes.models import Note
+from patron.sales import services as sales_services
+from patron.sales.models import CustomerPriceLevel, Item, PriceLevel, Quote, ServiceContract
 from patron.stream.models import Comment, Post
 from patron.stream.services import comment_create, post_create
 from patron.telemarketing import services as tm_services
@@ -126,6 +132,33 @@ FOREIGN_OBJECTS = {
     "updates:": "bulk_update",
     "api:bulkupdate-": "bulk_update",
     "exchange:list_": "customer_list",  # Export a customer list's members
+    "exchange:import_": "import_job",  # the import wizard's steps, progress and report
+    "api:importjob-": "import_job",
+    "api:importmapping-": "import_mapping",
+    # Create quote, Price level, Add service contract: the customer's pk.
+    "sales:quote_create": "customer",
+    "sales:customer_price_level": "customer",
+    "sales:contract_create": "customer",
+    "sales:item_": "item",
+    "sales:price_level_": "price_level",
+    "sales:quote_": "quote",
+    "sales:line_": "quote_line",
+    "sales:contract_": "service_contract",
+    "api:item-": "item",
+    "api:pricelevel-": "price_level",
+    "api:customerpricelevel-": "customer_price_level",
+    "api:quote-": "quote",
+    "api:quoteline-": "quote_line",
+    "api:servicecontract-": "service_contract",
+    "cases:create": "customer",  # Create a case: the customer's pk
+    "cases:reason_code_": "reason_code",
+    "cases:": "case",
+    "api:reasoncode-": "reason_code",
+    "api:case-": "case",
+    "duplicates:scan": "duplicate_scan",
+    "duplicates:": "duplicate_candidate",
+    "api:duplicatecandidate-": "duplicate_candidate",
+    "api:duplicatescan-": "duplicate_scan",
 }
 
 
@@ -233,8 +266,74 @@ def victim(workspace):
     bulk_deletion = BulkDeletion.objects.create(
         workspace=workspace, requested_by=owner.user, query=f"q={SECRET_NAME}", count=1
     )
+    import_job = ImportJob.objects.create(
+        workspace=workspace,
+        created_by=owner.user,
+        file_name=f"{SECRET_NAME}.csv",
+        status=ImportJob.Status.DONE,
+        options={"usage": ""},
+        rows=1,
+        failed=1,
+        failed_rows_csv=f"Last name,Reason\r\n{SECRET_NAME},bad\r\n",
+    )
+    import_mapping = ImportMapping.objects.create(
+        workspace=workspace, name=SECRET_NAME, mapping={SECRET_NAME: "last_name"}
+    )
+    item = sales_services.item_create(
+        workspace=workspace,
+        actor=None,
+        data={"code": "SECRET", "name": SECRET_NAME, "unit_price": "12.00"},
+    )
+    price_level = sales_services.price_level_create(
+        workspace=workspace, actor=None, data={"name": SECRET_NAME, "discount": "5"}
+    )
+    customer_price_level = sales_services.customer_price_level_set(
+        customer=organization, price_level=price_level, actor=None
+    )
+    quote = sales_services.quote_create(customer=organization, actor=None)
+    quote_line = sales_services.quote_line_add(quote=quote, actor=None, data={"item": item})
+    service_contract = sales_services.contract_create(
+        customer=organization,
+        actor=None,
+        data={
+            "name": SECRET_NAME,
+            "start_date": "2027-01-01",
+            "end_date": "2027-12-31",
+            "supported_items": [item],
+        },
+    )
+    reason_code = case_services.reason_code_create(
+        workspace=workspace, actor=None, data={"name": SECRET_NAME}
+    )
+    case = case_services.case_create(
+        customer=organization,
+        actor=owner.user,
+        data={"subject": SECRET_NAME, "reason_code": reason_code, "assignee": owner.user},
+    )
+    twin = make_customer(workspace, owner.user, kind="organization", company_name=SECRET_NAME)
+    duplicate_scan = DuplicateScan.objects.create(workspace=workspace, requested_by=owner.user)
+    duplicate_candidate = DuplicateCandidate.objects.create(
+        workspace=workspace,
+        scan=duplicate_scan,
+        customer_a=organization,
+        customer_b=twin,
+        score=0.99,
+        reasons=[SECRET_NAME],
+    )
     return {
+        "duplicate_scan": duplicate_scan,
+        "duplicate_candidate": duplicate_candidate,
+        "reason_code": reason_code,
+        "case": case,
         "bulk_deletion": bulk_deletion,
+        "import_job": import_job,
+        "import_mapping": import_mapping,
+        "item": item,
+        "price_level": price_level,
+        "customer_price_level": customer_price_level,
+        "quote": quote,
+        "quote_line": quote_line,
+        "service_contract": service_contract,
         "bulk_update": bulk_update,
         "customer_list": customer_list,
         "trait": trait,
@@ -347,6 +446,27 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
         pk=victim["bulk_update"].pk, state=BulkUpdate.State.PREVIEWED
     ).exists()
     assert not victim["customer"].suppressions.filter(suppression_type__name="Do not email")
+    assert ImportJob.objects.filter(pk=victim["import_job"].pk, status="done").exists()
+    assert ImportMapping.objects.filter(pk=victim["import_mapping"].pk, name=SECRET_NAME).exists()
+    assert Item.objects.filter(pk=victim["item"].pk, name=SECRET_NAME, active=True).exists()
+    assert PriceLevel.objects.filter(pk=victim["price_level"].pk, name=SECRET_NAME).exists()
+    assert CustomerPriceLevel.objects.filter(
+        pk=victim["customer_price_level"].pk, price_level=victim["price_level"]
+    ).exists()
+    quote = Quote.objects.get(pk=victim["quote"].pk)
+    assert (quote.status, list(quote.lines.values_list("pk", "quantity"))) == (
+        "draft",
+        [(victim["quote_line"].pk, 1)],
+    )
+    contract = ServiceContract.objects.get(pk=victim["service_contract"].pk)
+    assert (contract.name, list(contract.supported_items.all())) == (SECRET_NAME, [victim["item"]])
+    assert ReasonCode.objects.filter(pk=victim["reason_code"].pk, name=SECRET_NAME).exists()
+    assert Case.objects.filter(
+        pk=victim["case"].pk, subject=SECRET_NAME, status="open", resolved_at=None
+    ).exists()
+    assert DuplicateCandidate.objects.filter(
+        pk=victim["duplicate_candidate"].pk, status="open"
+    ).exists()
     attachment = Attachment.objects.get(pk=victim["attachment"].pk)
     assert (attachment.description, attachment.file.name) == (
         SECRET_NAME,

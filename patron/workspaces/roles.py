@@ -25,6 +25,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # Deleting, restoring and voiding are for account managers (manual 002).
     "customers.delete": frozenset({Role.ADMIN, Role.MANAGER}),
     "customers.void": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Scanning for duplicates, reviewing the pairs and merging them: a merge moves records
+    # and sends customers to the recycle bin, so it is for those who may delete (manual 002);
+    # a capability of its own so the two can part later without touching the pages.
+    "customers.merge": frozenset({Role.ADMIN, Role.MANAGER}),
     # Releasing is for anyone who edits; approving is for the accounts department (manual 004).
     "customers.release": _WRITERS,
     "customers.approve": frozenset({Role.ACCOUNTS}),
@@ -45,6 +49,17 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # Defining traits, suppression types, campaigns, activities and telemarket scripts,
     # building and deleting customer lists and bulk updates from CSV: managers (manual 000).
     "marketing.manage": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Anyone who edits may make and change quotes and service contracts.
+    "sales.change": _WRITERS,
+    # The item catalogue, price levels (discounts) and who gets one: managers.
+    "sales.manage": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Anyone who edits may log, change, resolve and delete cases (manual 000 restricts none).
+    "cases.change": _WRITERS,
+    # Reason codes and house accounts are set up by admins and managers.
+    "service.manage": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Anyone who edits may add, redeem and adjust loyalty points and give a customer house
+    # accounts (manual 002 restricts none); ledger entries are never edited.
+    "loyalty.change": _WRITERS,
     "workspace.manage": frozenset({Role.ADMIN}),
 }
 

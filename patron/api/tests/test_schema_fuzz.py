@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 from patron.api.models import ApiToken
 from patron.campaigns.models import Step
 from patron.campaigns.services import activity_create, campaign_create
+from patron.cases import services as cases
 from patron.customers.models import Customer
 from patron.customers.services import customer_archive, customer_delete
 from patron.marketing import services as marketing
@@ -82,6 +83,16 @@ RULES_BEYOND_THE_SCHEMA = {
     *("customer_list", "suppressions", "traits", "activities"),
     # Delete by search: the search must find someone (a count of 0 that matches is 400).
     "expected_count",
+    # Sales: an item code unique in any case; a line's quote is a draft of the workspace,
+    # its item active and of the workspace, else a description and a unit price; a
+    # quantity above 0; a price level of the workspace; a quote's status moves only as
+    # its workflow allows (sent needs a line and a valid-until not past); a service
+    # contract is with an organization and supports active items of the workspace.
+    *("code", "quote", "item", "description", "unit_price", "quantity", "price_level"),
+    *("status", "valid_until", "supported_items"),
+    # Cases: a reason code and an assignee (a member) of the workspace; logged neither in
+    # the future nor after the case was resolved; a subject that is more than spaces.
+    *("reason_code", "assignee", "logged_at", "subject"),
 }
 
 
@@ -164,6 +175,7 @@ def fuzz(settings, member, workspace, other_workspace):
         data={"name": "Fuzz", "campaign": campaign, "step": Step.STARTED},
     )
     traits = _marketing(workspace, admin, people[0], foreign)
+    service = _cases(admin, org, foreign)
     _, key = ApiToken.issue(membership=membership, name="fuzz")
     stores = list(workspace.stores.values_list("pk", flat=True))
     # Requests go straight to the WSGI handler, whose request signals would close the
@@ -177,6 +189,7 @@ def fuzz(settings, member, workspace, other_workspace):
         "foreign": foreign.pk,
         **stream,
         **traits,
+        **service,
         # This workspace's attachments and another's.
         "attachments": [*(item.pk for item in attachments), foreign_attachment.pk],
         "foreign_attachment": foreign_attachment.pk,
@@ -198,6 +211,8 @@ def fuzz(settings, member, workspace, other_workspace):
             "activity": [activity.pk],
             "trait": traits["traits"][:-1],
             "suppression_type": traits["suppression_types"][:-1],
+            "reason_code": service["reason_codes"][:-1],
+            "assignee": [admin.pk],
         },
     }
     signals.request_started.connect(close_old_connections)
@@ -253,6 +268,28 @@ def _marketing(workspace, admin, customer, foreign) -> dict:
     return ids
 
 
+def _cases(admin, customer, foreign) -> dict:
+    """A reason code and a case on `customer`, and the same in another workspace: ids for
+    the cases paths, the foreign ones last."""
+
+    def made(customer, actor):
+        code = cases.reason_code_create(
+            workspace=customer.workspace, actor=actor, data={"name": "Fuzz"}
+        )
+        case = cases.case_create(
+            customer=customer, actor=actor, data={"subject": "Fuzz", "reason_code": code}
+        )
+        return code, case
+
+    (code, case), (foreign_code, foreign_case) = made(customer, admin), made(foreign, None)
+    return {
+        "reason_codes": [code.pk, foreign_code.pk],
+        "cases": [case.pk, foreign_case.pk],
+        "foreign_reason_code": foreign_code.pk,
+        "foreign_case": foreign_case.pk,
+    }
+
+
 # The activity stream's and marketing's paths, and which of the fixture's objects their
 # ids name.
 STREAM_PATHS = {
@@ -262,6 +299,8 @@ STREAM_PATHS = {
     "/api/v1/customer-traits/": "customer_trait",
     "/api/v1/suppressions/": "suppression",
     "/api/v1/suppression-types/": "suppression_type",
+    "/api/v1/reason-codes/": "reason_code",
+    "/api/v1/cases/": "case",
 }
 
 
