@@ -24,4 +24,28 @@ urlpatterns = [
         )
         for file_format in FORMATS
     ),
+    # The import wizard: step 1 for customers or for a new list, then shared steps.
+    path("customers/import/", views.import_start, name="import"),
+    path("lists/import/", views.list_import_start, name="list_import"),
+    path("customers/import/upload/", views.import_upload, name="import_upload"),
+    path("customers/import/sample.csv", views.import_sample, name="import_sample"),
+    path("customers/import/<int:pk>/mapping/", views.import_mapping, name="import_mapping"),
+    path(
+        "customers/import/<int:pk>/validation/",
+        views.import_validation,
+        name="import_validation",
+    ),
+    path("customers/import/<int:pk>/matching/", views.import_matching, name="import_matching"),
+    path("customers/imports/", views.import_list, name="imports"),
+    path("customers/imports/<int:pk>/", views.import_job, name="import_job"),
+    path(
+        "customers/imports/<int:pk>/failed-rows.csv",
+        views.import_failed_rows,
+        name="import_failed_rows",
+    ),
+    path(
+        "customers/imports/<int:pk>/customers/",
+        views.import_customers,
+        name="import_customers",
+    ),
 ]

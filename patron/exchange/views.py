@@ -1,15 +1,35 @@
-"""Export pages: the current search, or a customer list's members, as a file download."""
+"""Export pages (the current search, or a customer list's members, as a file download) and
+the import wizard's pages, its progress and report."""
 
 import tempfile
+from itertools import islice
+from pathlib import Path
 
-from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from patron.core.access import get_in_workspace
+from patron.core.forms import add_validation_errors
 from patron.customers.models import Customer
 from patron.customers.views import customer_search
-from patron.exchange import export
+from patron.exchange import export, importing, jobs
+from patron.exchange.forms import ListOptionsForm, MappingForm, OptionsForm, UploadForm
+from patron.exchange.mapping import auto_mapping, sample_csv
+from patron.exchange.models import ImportJob, ImportMapping
+from patron.lists import services as list_services
 from patron.lists.models import CustomerList
 from patron.workspaces.permissions import requires
 
@@ -68,3 +88,391 @@ def list_export(request, pk: int, file_format: str):
         .order_by("name_key", "pk")
     )
     return download(members, file_format, slugify(customer_list.name) or "customer-list")
+
+
+# --- The import wizard (manual 000 "Import Customers" / "Import Customer List") ----------
+# Step 1's answers wait in the session; step 2 keeps the file in a draft ImportJob, which
+# steps 3 to 5 name in their URLs; step 5 starts it as a background task. The column
+# mapping waits in the session too, by position, until the import starts.
+
+WIZARD = "import_wizard"
+STEPS = ["Options", "Upload", "Mapping", "Validation", "Matching"]
+ERRORS_PER_PAGE = 50
+KINDS = {"customers": "Import customers", "list": "Import customer list"}
+
+
+def _whole(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 18 else None
+
+
+def _state(request) -> dict:
+    return request.session.get(WIZARD, {})
+
+
+def _save_state(request, **changes) -> None:
+    request.session[WIZARD] = {**_state(request), **changes}
+
+
+def _options_form(request, kind: str, data=None):
+    if kind == "list":
+        return ListOptionsForm(data, workspace=request.workspace)
+    return OptionsForm(data)
+
+
+def _wizard(request, step: int, context: dict, status: int = 200, kind: str = ""):
+    state = _state(request)
+    kind = kind or state.get("kind", "customers")
+    return render(
+        request,
+        "exchange/import_wizard.html",
+        {
+            "step": step,
+            "steps": STEPS,
+            "state": state,
+            "kind": kind,
+            "title": KINDS[kind],
+            "start_url": reverse("exchange:list_import" if kind == "list" else "exchange:import"),
+            **context,
+        },
+        status=status,
+    )
+
+
+def _import_start(request, kind: str):
+    state = _state(request)
+    if request.method == "GET" and ("continue" not in request.GET or state.get("kind") != kind):
+        _discard_draft(request)
+        request.session[WIZARD] = state = {"kind": kind}
+    form = _options_form(request, kind, request.POST if request.method == "POST" else None)
+    if request.method == "GET" and state.get("options_data"):
+        form = _options_form(request, kind, state["options_data"])
+        form.is_valid()  # shows the saved answers as they were given
+    if request.method == "POST" and form.is_valid():
+        # The raw answers (dates and amounts as typed) keep in the session as JSON.
+        _save_state(request, kind=kind, options_data=request.POST.dict())
+        return redirect("exchange:import_upload")
+    return _wizard(request, 1, {"form": form}, status=400 if form.errors else 200, kind=kind)
+
+
+@requires("customers.change")
+def import_start(request):
+    """Step 1 of Import Customers: the options."""
+    return _import_start(request, "customers")
+
+
+@requires("marketing.manage")
+def list_import_start(request):
+    """Step 1 of Import Customer List: the list's details and the options. Creating a
+    list is for managers, as on the lists page."""
+    return _import_start(request, "list")
+
+
+def _discard_draft(request) -> None:
+    job_id = _state(request).get("job")
+    if job_id:
+        job = ImportJob.objects.in_workspace(request.workspace).filter(pk=job_id).first()
+        if job is not None and jobs.is_draft(job):
+            jobs.job_discard(job)
+
+
+def _state_options(request):
+    """Step 1's answers, validated again (a list name may have been taken since)."""
+    state = _state(request)
+    if "options_data" not in state:
+        return None
+    form = _options_form(request, state.get("kind", "customers"), state["options_data"])
+    return form if form.is_valid() else None
+
+
+@requires("customers.change")
+def import_upload(request):
+    """Step 2: upload the file; the encoding and delimiter are detected and can be set."""
+    state = _state(request)
+    if "options_data" not in state:
+        return redirect("exchange:import")
+    job = _draft(request, state.get("job"))
+    initial = job.reading if job else {}
+    posted = request.method == "POST"
+    form = UploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        has_file=job is not None,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        encoding = form.cleaned_data["encoding"]
+        delimiter = form.cleaned_data["delimiter"]
+        try:
+            if form.cleaned_data["file"] is not None:
+                _discard_draft(request)
+                job, _ = jobs.import_job_create(
+                    workspace=request.workspace,
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    encoding=encoding,
+                    delimiter=delimiter,
+                )
+                _save_state(request, job=job.pk, fields=None)
+            else:
+                jobs.import_job_reread(job=job, encoding=encoding, delimiter=delimiter)
+                _save_state(request, fields=None)
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            return redirect("exchange:import_mapping", pk=job.pk)
+    table = None
+    if job is not None:
+        try:
+            table = jobs.job_table(job)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+    return _wizard(
+        request,
+        2,
+        {"form": form, "job": job, "table": table},
+        status=400 if form.errors else 200,
+    )
+
+
+def _draft(request, pk) -> ImportJob | None:
+    if pk is None:
+        return None
+    job = ImportJob.objects.in_workspace(request.workspace).filter(pk=pk).first()
+    return job if job is not None and jobs.is_draft(job) else None
+
+
+def _job(request, pk: int, **kwargs) -> ImportJob:
+    return get_in_workspace(ImportJob, request.workspace, pk=pk)
+
+
+def _wizard_job(request, pk: int):
+    """The draft this session's wizard is on, or a redirect to where the wizard is."""
+    job = _job(request, pk)
+    if not jobs.is_draft(job):
+        return None, redirect("exchange:import_job", pk=job.pk)
+    if _state(request).get("job") != job.pk or _state_options(request) is None:
+        messages.error(request, "Start the import again: its first steps were not kept.")
+        return None, redirect("exchange:import")
+    try:
+        table = jobs.job_table(job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None, redirect("exchange:import_upload")
+    return (job, table), None
+
+
+def _fields(request, table) -> list[str]:
+    fields = _state(request).get("fields")
+    if fields and len(fields) == len(table.headers):
+        return fields
+    automatic = auto_mapping(table.headers)
+    return [automatic.get(index, "") for index in range(len(table.headers))]
+
+
+@requires("customers.change", owner=_job)
+def import_mapping(request, pk: int):
+    """Step 3: each column to a field or Ignore; a saved mapping can fill the choices."""
+    found, elsewhere = _wizard_job(request, pk)
+    if elsewhere:
+        return elsewhere
+    job, table = found
+    samples = [cells for _, cells in islice(table.rows(), 3)]
+    saved_mappings = ImportMapping.objects.in_workspace(request.workspace)
+    fields = _fields(request, table)
+    used = None
+    if request.method == "GET" and request.GET.get("saved"):
+        used = saved_mappings.filter(pk=_whole(request.GET["saved"])).first()
+        if used is None:
+            messages.error(request, "No saved mapping of that name: choose one in the list.")
+        else:
+            fields = jobs.mapping_for_headers(used, table.headers)
+    initial = {f"column_{index}": name for index, name in enumerate(fields)}
+    form = MappingForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        headers=table.headers,
+        samples=samples,
+        workspace=request.workspace,
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.fields_chosen()
+        _save_state(request, fields=chosen)
+        if form.cleaned_data["save_as"]:
+            try:
+                jobs.mapping_create(
+                    workspace=request.workspace,
+                    actor=request.user,
+                    name=form.cleaned_data["save_as"],
+                    mapping={header: chosen[index] for index, header in enumerate(table.headers)},
+                )
+            except ValidationError as error:
+                add_validation_errors(form, error)
+        if not form.errors:
+            if form.cleaned_data["save_as"]:
+                messages.success(request, f"Saved the mapping as “{form.cleaned_data['save_as']}”.")
+            return redirect("exchange:import_validation", pk=job.pk)
+    return _wizard(
+        request,
+        3,
+        {"form": form, "job": job, "table": table, "saved_mappings": saved_mappings, "used": used},
+        status=400 if form.errors else 200,
+    )
+
+
+def _preview(request, job, table):
+    """The page's check of the file: its first PREVIEW_ROWS rows (the import checks all)."""
+    options = _state_options(request).options()
+    mapping = jobs.column_mapping(table.headers, _fields(request, table))
+    report = importing.import_preview(
+        workspace=request.workspace,
+        table=jobs.capped(table, jobs.PREVIEW_ROWS),
+        mapping=mapping,
+        options=options,
+    )
+    return report, jobs.has_more_rows(table, jobs.PREVIEW_ROWS)
+
+
+@requires("customers.change", owner=_job)
+def import_validation(request, pk: int):
+    """Step 4: every bad row with its row number, column and reason."""
+    found, elsewhere = _wizard_job(request, pk)
+    if elsewhere:
+        return elsewhere
+    job, table = found
+    try:
+        report, more = _preview(request, job, table)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("exchange:import_mapping", pk=job.pk)
+    page = Paginator(report.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return _wizard(
+        request, 4, {"job": job, "table": table, "report": report, "more": more, "page": page}
+    )
+
+
+@requires("customers.change", owner=_job)
+def import_matching(request, pk: int):
+    """Step 5: what the import would do; its button starts the import."""
+    found, elsewhere = _wizard_job(request, pk)
+    if elsewhere:
+        return elsewhere
+    job, table = found
+    options_form = _state_options(request)
+    if request.method == "POST":
+        return _start(request, job, table, options_form)
+    try:
+        report, more = _preview(request, job, table)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("exchange:import_mapping", pk=job.pk)
+    return _wizard(
+        request,
+        5,
+        {
+            "job": job,
+            "table": table,
+            "report": report,
+            "more": more,
+            "options": options_form.options(),
+        },
+    )
+
+
+def _start(request, job, table, options_form):
+    kind = _state(request).get("kind", "customers")
+    if kind == "list" and not request.membership.can("marketing.manage"):
+        raise PermissionDenied("Your role may not create customer lists.")
+    mapping = jobs.column_mapping(table.headers, _fields(request, table))
+    try:
+        with transaction.atomic():
+            customer_list = None
+            if kind == "list":
+                customer_list = list_services.list_create(
+                    workspace=request.workspace,
+                    actor=request.user,
+                    data=options_form.list_data(),
+                    origin=CustomerList.Origin.IMPORT,
+                )
+            job = jobs.import_job_start(
+                job=job,
+                options=options_form.options(),
+                mapping=mapping,
+                customer_list=customer_list,
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("exchange:import_matching", pk=job.pk)
+    request.session.pop(WIZARD, None)
+    return redirect("exchange:import_job", pk=job.pk)
+
+
+@require_safe
+@requires("customers.change")
+def import_sample(request):
+    """A sample file to start from (manual 002)."""
+    response = HttpResponse(sample_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="customers.csv"'
+    return response
+
+
+# --- Past imports, progress and report --------------------------------------------------
+
+
+@require_safe
+@requires("customers.change")
+def import_list(request):
+    """Past imports with their status and counts, newest first."""
+    page = Paginator(
+        ImportJob.objects.in_workspace(request.workspace).select_related(
+            "created_by", "customer_list"
+        ),
+        50,
+    ).get_page(request.GET.get("page"))
+    return render(request, "exchange/import_list.html", {"page": page})
+
+
+@requires("customers.change", owner=_job)
+def import_job(request, pk: int):
+    """An import's progress while it runs (htmx polls the progress part), then its report."""
+    job = _job(request, pk)
+    if request.method == "POST":  # resume a stopped import
+        try:
+            jobs.import_job_resume(job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("exchange:import_job", pk=job.pk)
+    total = jobs.estimated_rows(job) if job.status in ("queued", "running") else job.rows
+    context = {
+        "job": job,
+        "total": max(total or 0, job.rows),
+        "draft": jobs.is_draft(job),
+        "can_resume": jobs.can_resume(job),
+        "in_wizard": _state(request).get("job") == job.pk,
+    }
+    template = "exchange/_import_progress.html" if request.htmx else "exchange/import_job.html"
+    return render(request, template, context)
+
+
+@require_safe
+@requires("customers.change", owner=_job)
+def import_failed_rows(request, pk: int):
+    """The refused rows as they were, plus a Reason column: fix them and import again."""
+    job = _job(request, pk)
+    if not job.failed:
+        raise Http404("This import has no failed rows.")
+    stem = Path(job.file_name).stem or "import"
+    response = StreamingHttpResponse(
+        jobs.failed_rows_csv(job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slugify(stem)}-failed-rows.csv"'
+    return response
+
+
+@require_safe
+@requires("customers.change", owner=_job)
+def import_customers(request, pk: int):
+    """The customers this import created or updated."""
+    job = _job(request, pk)
+    customers = jobs.imported_customers(job).order_by("pk")
+    page = Paginator(customers, 100).get_page(request.GET.get("page"))
+    return render(request, "exchange/import_customers.html", {"job": job, "page": page})
