@@ -23,7 +23,6 @@ from patron.cases import services as case_services
 from patron.cases.models import Case, ReasonCode
 from patron.conftest import api_client_for
 from patron.customers.models import BulkDeletion, Category, Tag
-from patron.exchange.models import ImportJob, ImportMapping
 from patron.duplicates.models import DuplicateCandidate, DuplicateScan
 from patron.exchange.models import ImportJob, ImportMapping
 from patron.lists import services as list_services
@@ -133,9 +132,6 @@ FOREIGN_OBJECTS = {
     "updates:": "bulk_update",
     "api:bulkupdate-": "bulk_update",
     "exchange:list_": "customer_list",  # Export a customer list's members
-    "exchange:import_": "import_job",  # the import wizard's steps, progress and report
-    "api:importjob-": "import_job",
-    "api:importmapping-": "import_mapping",
     "exchange:import_": "import_job",  # the import wizard's steps, progress and report
     "api:importjob-": "import_job",
     "api:importmapping-": "import_mapping",
@@ -283,19 +279,6 @@ def victim(workspace):
     import_mapping = ImportMapping.objects.create(
         workspace=workspace, name=SECRET_NAME, mapping={SECRET_NAME: "last_name"}
     )
-    import_job = ImportJob.objects.create(
-        workspace=workspace,
-        created_by=owner.user,
-        file_name=f"{SECRET_NAME}.csv",
-        status=ImportJob.Status.DONE,
-        options={"usage": ""},
-        rows=1,
-        failed=1,
-        failed_rows_csv=f"Last name,Reason\r\n{SECRET_NAME},bad\r\n",
-    )
-    import_mapping = ImportMapping.objects.create(
-        workspace=workspace, name=SECRET_NAME, mapping={SECRET_NAME: "last_name"}
-    )
     item = sales_services.item_create(
         workspace=workspace,
         actor=None,
@@ -343,8 +326,6 @@ def victim(workspace):
         "reason_code": reason_code,
         "case": case,
         "bulk_deletion": bulk_deletion,
-        "import_job": import_job,
-        "import_mapping": import_mapping,
         "import_job": import_job,
         "import_mapping": import_mapping,
         "item": item,
@@ -465,8 +446,6 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
         pk=victim["bulk_update"].pk, state=BulkUpdate.State.PREVIEWED
     ).exists()
     assert not victim["customer"].suppressions.filter(suppression_type__name="Do not email")
-    assert ImportJob.objects.filter(pk=victim["import_job"].pk, status="done").exists()
-    assert ImportMapping.objects.filter(pk=victim["import_mapping"].pk, name=SECRET_NAME).exists()
     assert ImportJob.objects.filter(pk=victim["import_job"].pk, status="done").exists()
     assert ImportMapping.objects.filter(pk=victim["import_mapping"].pk, name=SECRET_NAME).exists()
     assert Item.objects.filter(pk=victim["item"].pk, name=SECRET_NAME, active=True).exists()
