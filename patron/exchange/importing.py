@@ -47,6 +47,9 @@ from patron.exchange.models import ImportFailure, ImportJob
 from patron.exchange.reading import Table, open_table
 from patron.history.models import Change
 from patron.history.services import differences, snapshot
+from patron.lists import rules as list_rules
+from patron.lists.models import CustomerList, ListEntry
+from patron.lists.services import list_add_customers
 from patron.updates.parsing import header_word, parse_customer_number, parse_date
 
 BATCH_SIZE = 1000
@@ -119,8 +122,12 @@ class Report:
     unchanged: int = 0  # matched and updated, but the file said nothing new
     skipped: int = 0  # matched, and the match action is "skip"
     failed: int = 0  # refused rows
+    joined_list: int = 0  # customers who joined the job's list
+    refused_by_list: int = 0  # imported, but the list's rules refused them
     errors: list[RowError] = field(default_factory=list)
     failed_rows: list[tuple[list[str], str]] = field(default_factory=list)
+    list_refusals: list[RowError] = field(default_factory=list)  # why each was refused
+    customer_list: CustomerList | None = None
     job: ImportJob | None = None  # the run's record; None for a preview
 
     def counts(self) -> dict[str, int]:
@@ -131,6 +138,8 @@ class Report:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "failed": self.failed,
+            "joined_list": self.joined_list,
+            "refused_by_list": self.refused_by_list,
         }
 
     def summary(self) -> str:
@@ -138,6 +147,11 @@ class Report:
         return (
             f"{self.rows} rows read: {self.created} {verb} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.skipped} skipped, {self.failed} failed."
+        ) + (
+            f" {self.joined_list} joined the list “{self.customer_list.name}”, "
+            f"{self.refused_by_list} refused by its rules."
+            if self.customer_list and not self.dry_run
+            else ""
         )
 
     def failed_csv(self) -> str:
@@ -334,6 +348,9 @@ class _Batch:
     created: list[Customer] = field(default_factory=list)
     updated: dict[int, Customer] = field(default_factory=dict)  # by id(), in file order
     before: dict[int, dict] = field(default_factory=dict)  # id() -> snapshot before
+    # The customers the batch's rows name (created or matched), by id(), with the first
+    # row naming each: offered to the job's list.
+    named: dict[int, tuple[Customer, int]] = field(default_factory=dict)
 
 
 class ImportConflict(Exception):
@@ -387,6 +404,8 @@ class _Importer:
         # A run's refused rows of the batch in hand, stored with it.
         self.failures: list[ImportFailure] = []
         self.job = job
+        self.customer_list = job.customer_list if job is not None else None
+        self.report.customer_list = self.customer_list
         if job is not None:
             for name in self.report.counts():
                 setattr(self.report, name, getattr(job, name))  # a resumed run goes on
@@ -497,43 +516,80 @@ class _Importer:
         for number, cells, values, customer, keys, invalid in candidates:
             target = self.find(keys, index)
             if target is None:
-                self.create(number, cells, customer, invalid, batch)
+                if self.create(number, cells, customer, invalid, batch):
+                    batch.named.setdefault(id(customer), (customer, number))
             elif self.options.match == "skip":
                 self.report.skipped += 1
+                batch.named.setdefault(id(target), (target, number))
             elif target is PLANNED:
                 self.report.updated += 1  # merged into a customer an earlier batch creates
-            else:
-                self.update(number, cells, target, values, batch)
+            elif self.update(number, cells, target, values, batch):
+                batch.named.setdefault(id(target), (target, number))
 
-    def create(self, number, cells, customer: Customer, invalid, batch: _Batch) -> None:
+    def create(self, number, cells, customer: Customer, invalid, batch: _Batch) -> bool:
         if invalid:
             self.fail(number, cells, invalid)
-            return
+            return False
         batch.created.append(customer)
         self.report.created += 1
         for key in _index(customer, self.region):
             if key[0] != "number":
                 self.pending.setdefault(key, customer)
+        return True
 
-    def update(self, number, cells, target: Customer, values, batch: _Batch) -> None:
+    def update(self, number, cells, target: Customer, values, batch: _Batch) -> bool:
+        """Merge the row into its customer; False when the merged customer is invalid."""
         trial = self.merge(target, values)
         try:
             trial.full_clean(exclude=CLEAN_EXCLUDE)
         except ValidationError as error:
             self.fail(number, cells, error.message_dict)
-            return
+            return False
         before = snapshot(target, HISTORY_FIELDS)
         if not differences(before, snapshot(trial, HISTORY_FIELDS)):
             self.report.unchanged += 1
-            return
+            return True
         self.report.updated += 1
         if target.pk is None:
             # The same person earlier in the file: merged into the customer to create.
             target.__dict__.update(trial.__dict__)
-            return
+            return True
         batch.before.setdefault(id(target), before)
         target.__dict__.update(trial.__dict__)
         batch.updated[id(target)] = target
+        return True
+
+    def offer_to_list(self, batch: _Batch) -> None:
+        """The batch's customers join the job's list where its rules allow (one statement);
+        the refused ones are recorded with their row and the rules' words for why."""
+        rows = {customer.pk: row for customer, row in batch.named.values()}
+        if not rows:
+            return
+        added, refused = list_add_customers(
+            customer_list=self.customer_list,
+            customers=Customer.objects.filter(pk__in=rows),
+            actor=self.actor,
+            via=CustomerList.Origin.IMPORT,
+            channel=VIA,
+        )
+        self.report.joined_list += added
+        self.report.refused_by_list += refused
+        if not refused:
+            return
+        members = ListEntry.objects.filter(customer_list=self.customer_list, customer__in=rows)
+        outside = set(rows) - set(members.values_list("customer_id", flat=True))
+        for customer in Customer.objects.filter(pk__in=outside).order_by("pk"):
+            reasons = list_rules.reasons_cannot_join(customer, self.customer_list)
+            reasons = reasons or ["the list's rules do not take this customer"]
+            self.failures.append(
+                ImportFailure(
+                    job=self.job,
+                    kind=ImportFailure.Kind.LIST,
+                    row=rows[customer.pk],
+                    errors=[{"column": self.customer_list.name, "reason": r} for r in reasons],
+                    reason=f"Customer {customer.number} " + "; ".join(reasons),
+                )
+            )
 
     def write(self, batch: _Batch) -> None:
         now = timezone.now()
@@ -623,6 +679,8 @@ class _Importer:
                 batch = _Batch()
                 self.plan(chunk, batch)
                 self.write(batch)
+                if self.customer_list is not None:
+                    self.offer_to_list(batch)
                 ImportFailure.objects.bulk_create(self.failures)
                 self.report.rows += len(chunk)
                 ImportJob.objects.filter(pk=self.job.pk).update(**self.report.counts())
@@ -660,6 +718,13 @@ class _Importer:
         for failure in failures.iterator(chunk_size=2000):
             self.report.errors += [RowError(failure.row, **error) for error in failure.errors]
             self.report.failed_rows.append((failure.cells, failure.reason))
+        refusals = job.failures.filter(kind=ImportFailure.Kind.LIST).order_by("row")
+        self.report.list_refusals = [
+            RowError(
+                failure.row, self.customer_list.name if self.customer_list else "", failure.reason
+            )
+            for failure in refusals.iterator()
+        ]
         job.status = ImportJob.Status.DONE
         job.message = ""
         job.errors = [asdict(error) for error in self.report.errors]
@@ -730,11 +795,13 @@ def import_job_create(
     options: Options = Options(),
     batch_size: int = BATCH_SIZE,
     job: ImportJob | None = None,
+    customer_list: CustomerList | None = None,
 ) -> ImportJob:
     """A queued ImportJob holding everything a run needs: a copy of the file, how to
     read it, the options and the whole mapping (ignored columns too), so it can run
     later, in another process, and resume after a crash. `job` fills one made
-    beforehand; a job with committed rows cannot be changed."""
+    beforehand; a job with committed rows cannot be changed. With `customer_list` (an
+    "Import Customer List") the imported customers join that list where its rules allow."""
     resolved = mapping_module.resolve(table.headers, mapping)
     if not resolved:
         raise ValidationError(
@@ -747,6 +814,10 @@ def import_job_create(
         raise ValueError("The import job belongs to another workspace.")
     if job.next_row > 1:
         raise ValueError(f"Import {job.pk} has started: resume it instead.")
+    if customer_list is not None:
+        if customer_list.workspace_id != workspace.pk:
+            raise ValueError("The list belongs to another workspace.")
+        job.customer_list = customer_list
     if job.created_by_id is None and getattr(actor, "pk", None):
         job.created_by = actor
     if not (job.file and Path(job.file.path) == Path(table.path)):
@@ -776,6 +847,7 @@ def import_run(
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     job: ImportJob | None = None,
+    customer_list: CustomerList | None = None,
 ) -> Report:
     """Import the file: create, update or skip each row's customer, refuse invalid rows
     (listed in the report with their reasons). Each batch of rows is one transaction; the
@@ -783,8 +855,11 @@ def import_run(
 
     `job` is an ImportJob made beforehand (`import_job_create`: the wizard queues it for
     a background task); what is not given here is taken from it (its file, mapping,
-    options). A job that committed rows already is resumed (`import_resume`). Without a
-    job the run makes its own, keeping a copy of the file so it can be resumed."""
+    options, list). A job that committed rows already is resumed (`import_resume`).
+    Without a job the run makes its own, keeping a copy of the file so it can be resumed.
+    With `customer_list`, each batch's created and matched customers are offered to the
+    list in the batch's transaction: its rules decide who joins (`Report.joined_list`),
+    the others are reported with their row and why (`Report.list_refusals`)."""
     if job is not None and job.workspace_id != workspace.pk:
         raise ValueError("The import job belongs to another workspace.")
     if job is not None and job.next_row > 1:
@@ -814,6 +889,7 @@ def import_run(
         options=options or Options(),
         batch_size=batch_size or BATCH_SIZE,
         job=job,
+        customer_list=customer_list,
     )
     return _start(job, table, actor, progress)
 

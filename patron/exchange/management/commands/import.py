@@ -5,6 +5,7 @@ from patron.exchange import importing
 from patron.exchange.mapping import field_label, resolve
 from patron.exchange.models import ImportJob
 from patron.exchange.reading import open_table
+from patron.lists.models import CustomerList
 from patron.workspaces.models import Workspace
 
 
@@ -56,6 +57,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--encoding", default="", help="e.g. cp1252; detected if not given.")
         parser.add_argument("--delimiter", default="", help="e.g. ';'; detected if not given.")
+        parser.add_argument(
+            "--list",
+            metavar="NAME",
+            help="Import Customer List: the imported customers join this existing list "
+            "where its rules allow; the others are reported.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Count; write nothing.")
         parser.add_argument("--failed-rows", metavar="OUT.csv", help="Write refused rows here.")
         parser.add_argument("--progress-every", type=int, default=10_000, metavar="N")
@@ -88,6 +95,15 @@ class Command(BaseCommand):
         workspace = Workspace.objects.filter(slug=options["workspace"]).first()
         if workspace is None:
             raise CommandError(f"No workspace with the slug “{options['workspace']}”.")
+        customer_list = None
+        if options["list"]:
+            customer_list = (
+                CustomerList.objects.in_workspace(workspace)
+                .filter(name__iexact=options["list"].strip())
+                .first()
+            )
+            if customer_list is None:
+                raise CommandError(f"No list named “{options['list']}” in this workspace.")
         overrides = {}
         for pair in options["map"]:
             header, equals, name = pair.partition("=")
@@ -113,7 +129,10 @@ class Command(BaseCommand):
                 report = importing.import_preview(**arguments, progress=progress)
             else:
                 job = importing.import_job_create(
-                    actor=None, batch_size=options["batch_size"], **arguments
+                    actor=None,
+                    batch_size=options["batch_size"],
+                    customer_list=customer_list,
+                    **arguments,
                 )
                 self.stdout.write(
                     f"Import {job.pk}. If it stops, `patron import --resume {job.pk}` goes on "
@@ -150,6 +169,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {error}")
         if len(report.errors) > 50:
             self.stdout.write(f"  … and {len(report.errors) - 50} more problems.")
+        if report.list_refusals:
+            self.stdout.write("Refused by the list:")
+        for refusal in report.list_refusals[:50]:
+            self.stdout.write(f"  {refusal}")
+        if len(report.list_refusals) > 50:
+            self.stdout.write(f"  … and {len(report.list_refusals) - 50} more.")
         if options["failed_rows"] and report.failed_rows:
             with open(options["failed_rows"], "w", encoding="utf-8", newline="") as file:
                 file.write(report.failed_csv())
