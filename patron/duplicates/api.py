@@ -1,0 +1,179 @@
+"""The duplicates API (routes registered by patron/api/urls.py):
+
+/api/v1/duplicate-candidates/ lists the open pairs likeliest first (or by ?status=), one
+pair with both customers, and POST /{id}/not-duplicate/ keeps a pair apart for good;
+POST /api/v1/duplicate-scans/ starts a scan, GET /{id}/ follows its progress.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from patron.api.errors import ErrorSerializer, error_body
+from patron.duplicates import queries, services
+from patron.duplicates.models import DuplicateCandidate, DuplicateScan
+
+
+def _conflict(error: DjangoValidationError, code: str) -> Response:
+    """409 for a refusal that depends on the state of things, not on the request."""
+    if error.code != code:
+        raise error
+    return Response(error_body(409, code, " ".join(error.messages)), status=409)
+
+
+class PairCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="The customer no.")
+    name = serializers.CharField(source="display_name")
+    external_ref = serializers.CharField(help_text="The ext. ref.")
+    email = serializers.CharField()
+
+
+class DuplicateCandidateSerializer(serializers.ModelSerializer):
+    customer_a = PairCustomerSerializer(read_only=True)
+    customer_b = PairCustomerSerializer(read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = DuplicateCandidate
+        fields = [
+            "id",
+            "score",
+            "reasons",
+            "status",
+            "customer_a",
+            "customer_b",
+            "scan",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DuplicateScanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DuplicateScan
+        fields = [
+            "id",
+            "state",
+            "customer_count",
+            "read_count",
+            "compared_count",
+            "candidate_count",
+            "requested_by",
+            "via",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Likely duplicate pairs found by the scan (manuals 000 and 003), for those who may
+    merge customers, as on the pages."""
+
+    serializer_class = DuplicateCandidateSerializer
+    read_capability = "customers.merge"
+    write_capability = "customers.merge"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DuplicateCandidate.objects.none()
+        if self.action != "list":
+            return DuplicateCandidate.objects.in_workspace(self.request.workspace).select_related(
+                "customer_a", "customer_b"
+            )
+        status = self.request.query_params.get("status", DuplicateCandidate.Status.OPEN)
+        if status not in DuplicateCandidate.Status.values:
+            raise ValidationError({"status": "Choose open, not_duplicate or merged."})
+        if status == DuplicateCandidate.Status.OPEN:
+            return queries.open_candidates(self.request.workspace)
+        return (
+            DuplicateCandidate.objects.in_workspace(self.request.workspace)
+            .filter(status=status)
+            .select_related("customer_a", "customer_b")
+            .order_by("-score", "pk")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status",
+                enum=DuplicateCandidate.Status.values,
+                description="Which pairs: open (to review, the default), not_duplicate or merged.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: DuplicateCandidateSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The pair was already judged."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="not-duplicate")
+    def not_duplicate(self, request, pk=None):
+        """Say the two are different customers: never proposed again, in both customers'
+        History."""
+        try:
+            candidate = services.candidate_not_duplicate(
+                candidate=self.get_object(), actor=request.user, via="api"
+            )
+        except DjangoValidationError as error:
+            return _conflict(error, "already_judged")
+        return Response(self.get_serializer(candidate).data)
+
+
+class DuplicateScanViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Duplicate scans of the workspace, newest first; POST (no body) starts one, refused
+    while another is under way."""
+
+    serializer_class = DuplicateScanSerializer
+    read_capability = "customers.merge"
+    write_capability = "customers.merge"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DuplicateScan.objects.none()
+        return DuplicateScan.objects.in_workspace(self.request.workspace).order_by(
+            "-created_at", "-pk"
+        )
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: DuplicateScanSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="A scan is already under way."),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        """Start a scan of the whole workspace (no body); follow its Location for progress."""
+        try:
+            scan = services.scan_start(workspace=request.workspace, actor=request.user, via="api")
+        except DjangoValidationError as error:
+            return _conflict(error, "busy")
+        # Without a worker (PATRON_TASKS=immediate) the scan has already run: show that.
+        scan = DuplicateScan.objects.get(pk=scan.pk)
+        response = Response(self.get_serializer(scan).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = f"{request.path}{scan.pk}/"
+        return response
+
+
+ROUTES = [
+    ("duplicate-candidates", DuplicateCandidateViewSet, "duplicatecandidate"),
+    ("duplicate-scans", DuplicateScanViewSet, "duplicatescan"),
+]

@@ -1,0 +1,139 @@
+"""Duplicate detection (manuals 000 and 003): scans, the pairs they propose, and the pairs a
+person has judged not to be duplicates, so those are never proposed again."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from patron.core.models import WorkspaceScoped
+
+
+class DuplicateScan(WorkspaceScoped):
+    """One run of the duplicate scan over a workspace's customers (a background task).
+
+    Progress: `read_count` of `customer_count` customers read, then `compared_count` pairs
+    compared. A finished scan's open pairs replace those of the scans before it.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="none when run from the command line",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    customer_count = models.PositiveIntegerField(default=0, help_text="customers to read")
+    read_count = models.PositiveIntegerField(default=0, help_text="customers read so far")
+    compared_count = models.PositiveBigIntegerField(default=0, help_text="pairs compared")
+    candidate_count = models.PositiveIntegerField(default=0, help_text="likely duplicate pairs")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    via = models.CharField(max_length=20, blank=True, help_text="page, api or command")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Duplicate scan of {self.created_at:%d %b %Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("duplicates:scan", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def percent(self) -> int:
+        """Reading is most of what can be counted ahead; comparing shows as the last 10%."""
+        if self.state == self.State.DONE:
+            return 100
+        if not self.customer_count:
+            return 0
+        return min(90, self.read_count * 90 // self.customer_count)
+
+
+class Pair(WorkspaceScoped):
+    """Two customers in order (customer_a's id below customer_b's), so a pair is one row."""
+
+    customer_a = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer_b = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class DuplicateCandidate(Pair):
+    """A pair the scan found likely to be one customer, with its score and reasons."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To review"
+        NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+        MERGED = "merged", "Merged"
+
+    scan = models.ForeignKey(
+        DuplicateScan, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates"
+    )
+    score = models.FloatField(help_text="0 to 1: how likely the two are one customer")
+    reasons = models.JSONField(default=list, help_text="why, in words")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "customer_a", "customer_b"], name="unique_duplicate_candidate"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(customer_a__lt=models.F("customer_b")),
+                name="duplicate_candidate_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-score"], name="duplicate_queue_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Possible duplicate: {self.customer_a} and {self.customer_b}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("duplicates:pair", args=[self.pk])
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(self.reasons)
+
+
+class NotDuplicate(Pair):
+    """Two customers a person said are different: the scan never proposes them again."""
+
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "customer_a", "customer_b"], name="unique_not_duplicate"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(customer_a__lt=models.F("customer_b")),
+                name="not_duplicate_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Not duplicates: {self.customer_a_id} and {self.customer_b_id}"

@@ -1,0 +1,191 @@
+"""Writes of duplicate detection: starting and running a scan, and judging a pair.
+
+The scan reads the workspace's customers (outside the recycle bin) a chunk at a time,
+hands them to the engine (patron/duplicates/engine.py) and stores the pairs it finds;
+a pair marked "not a duplicate" is remembered and never proposed again.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patron.customers.models import Customer
+from patron.duplicates import engine
+from patron.duplicates.models import DuplicateCandidate, DuplicateScan, NotDuplicate
+from patron.history.models import Change
+from patron.history.services import record_change
+
+# What the engine reads of a customer.
+FIELDS = [
+    "id",
+    "kind",
+    "first_name",
+    "last_name",
+    "company_name",
+    "date_of_birth",
+    "address_1",
+    "address_2",
+    "address_3",
+    "city",
+    "state",
+    "postcode",
+    "email",
+    "work_phone",
+    "home_phone",
+    "mobile_phone",
+]
+READ_CHUNK = 2000
+SAVE_BATCH = 1000
+
+
+@transaction.atomic
+def scan_start(*, workspace, actor, via: str = "page") -> DuplicateScan:
+    """Queue a scan of the workspace; refused while another one is queued or running."""
+    from patron.duplicates.tasks import run_duplicate_scan
+
+    busy = DuplicateScan.objects.select_for_update().filter(
+        workspace=workspace, state__in=[DuplicateScan.State.QUEUED, DuplicateScan.State.RUNNING]
+    )
+    if busy.exists():
+        raise ValidationError(
+            "A duplicate scan is already under way; wait for it to finish.", code="busy"
+        )
+    scan = scan_create(workspace=workspace, actor=actor, via=via)
+    pk = scan.pk
+    transaction.on_commit(lambda: run_duplicate_scan.enqueue(pk))
+    return scan
+
+
+def scan_create(*, workspace, actor, via: str) -> DuplicateScan:
+    scan = DuplicateScan(
+        workspace=workspace,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        customer_count=Customer.objects.in_workspace(workspace).current().count(),
+        via=via,
+    )
+    scan.full_clean()
+    scan.save()
+    return scan
+
+
+def _customers(workspace):
+    """The workspace's customers outside the recycle bin, as dicts, a chunk at a time."""
+    last = 0
+    rows = Customer.objects.in_workspace(workspace).current().order_by("pk").values(*FIELDS)
+    while chunk := list(rows.filter(pk__gt=last)[:READ_CHUNK]):
+        yield chunk
+        last = chunk[-1]["id"]
+
+
+def scan_run(*, scan_id: int) -> DuplicateScan:
+    """Run a scan: read, block, compare, then store its pairs in one transaction.
+
+    The open pairs of earlier scans are replaced (a pair may have been edited away);
+    pairs judged "not a duplicate" or merged stay, and are not proposed again.
+    """
+    scan = DuplicateScan.objects.select_related("workspace").get(pk=scan_id)
+    if scan.is_finished:
+        return scan
+    jobs = DuplicateScan.objects.filter(pk=scan.pk)
+    jobs.update(state=DuplicateScan.State.RUNNING, started_at=timezone.now(), error="")
+    try:
+        records = []
+        for chunk in _customers(scan.workspace):
+            records.extend(engine.prepare(row) for row in chunk)
+            jobs.update(read_count=len(records))
+        judged = set(
+            NotDuplicate.objects.in_workspace(scan.workspace).values_list(
+                "customer_a_id", "customer_b_id"
+            )
+        ) | set(
+            DuplicateCandidate.objects.in_workspace(scan.workspace)
+            .exclude(status=DuplicateCandidate.Status.OPEN)
+            .values_list("customer_a_id", "customer_b_id")
+        )
+        matches = list(
+            engine.find_duplicates(
+                records,
+                exclude=lambda a, b: (a, b) in judged,
+                progress=lambda n: jobs.update(compared_count=n),
+            )
+        )
+        _store(scan, matches)
+    except Exception as error:
+        jobs.update(
+            state=DuplicateScan.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    jobs.update(
+        state=DuplicateScan.State.DONE,
+        read_count=len(records),
+        candidate_count=len(matches),
+        finished_at=timezone.now(),
+    )
+    scan.refresh_from_db()
+    return scan
+
+
+@transaction.atomic
+def _store(scan: DuplicateScan, matches: list[engine.Match]) -> None:
+    DuplicateCandidate.objects.in_workspace(scan.workspace).filter(
+        status=DuplicateCandidate.Status.OPEN
+    ).delete()
+    DuplicateCandidate.objects.bulk_create(
+        (
+            DuplicateCandidate(
+                workspace_id=scan.workspace_id,
+                scan=scan,
+                customer_a_id=match.a,
+                customer_b_id=match.b,
+                score=match.score,
+                reasons=match.reasons,
+            )
+            for match in matches
+        ),
+        batch_size=SAVE_BATCH,
+    )
+
+
+def _other(customer: Customer) -> str:
+    return f"{customer} (customer no. {customer.number})"
+
+
+@transaction.atomic
+def candidate_not_duplicate(
+    *, candidate: DuplicateCandidate, actor, via: str = "page"
+) -> DuplicateCandidate:
+    """Say the pair are two different customers: remembered, in History on both."""
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != DuplicateCandidate.Status.OPEN:
+        raise ValidationError(
+            f"This pair was already judged: {candidate.get_status_display().lower()}.",
+            code="already_judged",
+        )
+    NotDuplicate.objects.get_or_create(
+        workspace_id=candidate.workspace_id,
+        customer_a_id=candidate.customer_a_id,
+        customer_b_id=candidate.customer_b_id,
+        defaults={"marked_by": actor if getattr(actor, "pk", None) else None},
+    )
+    candidate.status = DuplicateCandidate.Status.NOT_DUPLICATE
+    candidate.decided_by = actor if getattr(actor, "pk", None) else None
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    first, second = candidate.customer_a, candidate.customer_b
+    for customer, other in ((first, second), (second, first)):
+        record_change(
+            instance=customer,
+            action=Change.Action.UPDATE,
+            actor=actor,
+            fields=[
+                {
+                    "field": "not_duplicate_of",
+                    "label": "Not a duplicate of",
+                    "old": "",
+                    "new": _other(other),
+                }
+            ],
+            via=via,
+            reason="Marked not a duplicate in the duplicates review",
+        )
+    return candidate

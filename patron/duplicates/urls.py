@@ -1,0 +1,12 @@
+from django.urls import path
+
+from patron.duplicates import views
+
+app_name = "duplicates"
+urlpatterns = [
+    path("duplicates/", views.review_queue, name="index"),
+    path("duplicates/scan/", views.scan_start, name="scan_start"),
+    path("duplicates/scans/<int:pk>/", views.scan_progress, name="scan"),
+    path("duplicates/<int:pk>/", views.pair_detail, name="pair"),
+    path("duplicates/<int:pk>/not-duplicate/", views.not_duplicate, name="not_duplicate"),
+]
