@@ -111,13 +111,13 @@ class Table:
         width = len(self.headers)
         if len(cells) > width and any(cells[width:]):
             return (
-                f"the row has {len(cells)} cells but the header has {width} columns "
+                f"{len(cells)} cells where the header has {width} columns "
                 f"(a value beyond the last column: a {self.delimiter_name or 'delimiter'} "
                 "inside a cell that is not in quotes?)."
             )
         if self.file_format == "csv" and len(cells) < width:
             return (
-                f"the row has {len(cells)} cells but the header has {width} columns "
+                f"{len(cells)} cells where the header has {width} columns "
                 "(a line break inside a cell that is not in quotes, or cells left out?)."
             )
         return ""
