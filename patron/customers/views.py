@@ -17,6 +17,7 @@ from patron.customers.forms import CustomerForm
 from patron.customers.models import BulkDeletion, Customer
 from patron.customers.normalize import display_phone, is_plain_number
 from patron.customers.queries import global_search
+from patron.duplicates.queries import likely_duplicates
 from patron.workspaces.permissions import requires
 
 PAGE_SIZE = 50
@@ -106,17 +107,23 @@ def customer_create(request):
             Customer.objects.organizations(), request.workspace, pk=organization_id
         )
     form = _form_for(request, instance)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_create(
-                workspace=request.workspace, actor=request.user, data=form.service_data()
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Created {customer} (customer no. {customer.number}).")
-            return redirect(customer)
-    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+        # Likely duplicates are shown before saving; "Save anyway" saves all the same.
+        if not request.POST.get("save_anyway"):
+            duplicates = likely_duplicates(request.workspace, form.service_data())
+        if not duplicates:
+            try:
+                customer = services.customer_create(
+                    workspace=request.workspace, actor=request.user, data=form.service_data()
+                )
+            except ValidationError as error:
+                add_validation_errors(form, error)
+            else:
+                messages.success(request, f"Created {customer} (customer no. {customer.number}).")
+                return redirect(customer)
+    context = {"form": form, "customer": None, "duplicates": duplicates}
+    return render(request, "customers/customer_form.html", context)
 
 
 @requires("customers.change", owner=_owner)

@@ -46,9 +46,10 @@ def likely_duplicates(
 ) -> list[tuple[Customer, float, list[str]]]:
     """Existing customers that `values` (a customer's fields, as typed) likely duplicates.
 
-    Only indexed lookups find the candidates (same email, same phone, same surname with the
-    same postcode, first name or date of birth), so the cost does not grow with the
-    workspace; the engine then scores them. Likeliest first.
+    Only indexed lookups find the candidates (same email; same phone; same surname with the
+    same postcode, first name or date of birth; same first name or date of birth at the same
+    postcode), so the cost does not grow with the workspace; the engine then scores them.
+    Likeliest first.
     """
     data = _normalized(workspace, values)
     organization = data.get("kind") == Customer.Kind.ORGANIZATION
@@ -65,8 +66,14 @@ def likely_duplicates(
         surname = name_key(str(data.get("last_name") or ""))
         first = name_key(str(data.get("first_name") or ""))
         postcode = str(data.get("postcode") or "").strip()
+        postcodes = {postcode, postcode.upper()}
         if surname and postcode:
-            query |= Q(name_key__startswith=surname, postcode__in={postcode, postcode.upper()})
+            query |= Q(name_key__startswith=surname, postcode__in=postcodes)
+        # A mistyped surname: the same first name, or date of birth, at the same postcode.
+        if first and postcode:
+            query |= Q(given_name_key__startswith=first, postcode__in=postcodes)
+        if postcode and data.get("date_of_birth"):
+            query |= Q(postcode__in=postcodes, date_of_birth=data["date_of_birth"])
         if surname and first:
             query |= Q(name_key__startswith=f"{surname} {first}")
             # first and last names typed the other way round
