@@ -1,18 +1,51 @@
-"""The export API: GET /api/v1/customers/export/?format=csv|xlsx|vcf&<the list's filters>.
+"""The export and import API.
 
-It is an action of the customers viewset (patron/api/views.py), since "customers/export/"
-sits among the customers' own routes; this module holds what it needs. No routes of its own.
+Export: GET /api/v1/customers/export/?format=csv|xlsx|vcf&<the list's filters>, an action
+of the customers viewset (patron/api/views.py), since "customers/export/" sits among the
+customers' own routes; this module holds what it needs.
+
+Import: /api/v1/imports/ (POST a file to check it or queue its import; GET progress and
+report; the failed rows as CSV) and /api/v1/import-mappings/ (saved column mappings).
 """
 
+import json
+import tempfile
+from pathlib import Path
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
 
 from patron.api.errors import ErrorSerializer
-from patron.exchange import export
-
-ROUTES: list = []
+from patron.api.serializers import StrictModelSerializer, StrictPrimaryKeyRelatedField
+from patron.customers.models import Customer
+from patron.exchange import export, importing, jobs
+from patron.exchange.forms import (
+    DELIMITER_CHOICES,
+    ENCODING_CHOICES,
+    MATCH_CHOICES,
+    USAGE_CHOICES,
+    USAGE_MATCHING,
+)
+from patron.exchange.mapping import FIELDS
+from patron.exchange.models import ImportJob, ImportMapping
+from patron.exchange.reading import open_table
+from patron.lists.models import CustomerList
 
 
 class ExportFormatSerializer(serializers.Serializer):
@@ -54,3 +87,428 @@ EXPORT_RESPONSES = {
         ErrorSerializer, description="No or an unknown format, or a filter not valid."
     ),
 }
+FAILED_ROWS_RESPONSES = {
+    (200, "text/csv"): OpenApiResponse(
+        OpenApiTypes.BINARY,
+        description="UTF-8 with BOM: the file's columns as they were, plus Reason.",
+    ),
+    (404, "application/json"): OpenApiResponse(
+        ErrorSerializer, description="No such import, or it refused no row."
+    ),
+}
+
+
+# --- Imports: /api/v1/imports/ and /api/v1/import-mappings/ -------------------------------
+
+MAX_LISTED_ERRORS = 1000
+# A dry run answers in its own request: it checks at most this many rows (a few seconds);
+# `complete` says whether that was the whole file. The import itself checks every row.
+API_PREVIEW_ROWS = 20_000
+
+
+class ImportCountsSerializer(serializers.Serializer):
+    rows = serializers.IntegerField(help_text="Rows read.")
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Matched, and the file said nothing new.")
+    skipped = serializers.IntegerField(help_text="Matched, and the match action is skip.")
+    failed = serializers.IntegerField(help_text="Bad rows, not imported.")
+
+
+class ImportJobCountsSerializer(ImportCountsSerializer):
+    joined_list = serializers.IntegerField(help_text="Imported customers who joined the list.")
+    refused_by_list = serializers.IntegerField(
+        help_text="Imported customers the list's rules refused."
+    )
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row in the file (the header is row 1).")
+    column = serializers.CharField(help_text='The column\'s header; "" for the whole row.')
+    reason = serializers.CharField()
+
+
+class ImportProgressSerializer(serializers.Serializer):
+    rows_done = serializers.IntegerField()
+    rows_total = serializers.IntegerField(
+        allow_null=True, help_text="The file's rows, counted cheaply (lines of a CSV)."
+    )
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    counts = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+    failed_rows_url = serializers.SerializerMethodField(
+        help_text="The failed rows as CSV (original columns + Reason); null if none."
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "file_name",
+            "status",
+            "message",
+            "created_by",
+            "created_at",
+            "finished_at",
+            "customer_list",
+            "options",
+            "mapping",
+            "counts",
+            "progress",
+            "failed_rows_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ImportJobCountsSerializer)
+    def get_counts(self, job) -> dict:
+        return {name: getattr(job, name) for name in ImportJobCountsSerializer().fields}
+
+    @extend_schema_field(ImportProgressSerializer)
+    def get_progress(self, job) -> dict:
+        running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+        total = jobs.estimated_rows(job) if running else job.rows
+        total = max(total, job.rows) if total is not None else None
+        percent = 100 if not running else (job.rows * 100 // total if total else 0)
+        return {"rows_done": job.rows, "rows_total": total, "percent": min(percent, 100)}
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_failed_rows_url(self, job) -> str | None:
+        if not job.failed:
+            return None
+        path = reverse("api:importjob-failed-rows", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ImportJobDetailSerializer(ImportJobSerializer):
+    errors = serializers.SerializerMethodField(
+        help_text=f"The bad rows' problems (the first {MAX_LISTED_ERRORS}; the failed rows "
+        "CSV has every row)."
+    )
+
+    class Meta(ImportJobSerializer.Meta):
+        fields = [*ImportJobSerializer.Meta.fields, "errors"]
+        read_only_fields = fields
+
+    @extend_schema_field(ImportRowErrorSerializer(many=True))
+    def get_errors(self, job) -> list[dict]:
+        return [
+            {"row": error.get("row"), "column": error.get("column", ""), "reason": error["reason"]}
+            for error in (job.errors or [])[:MAX_LISTED_ERRORS]
+        ]
+
+
+class ImportFileReadingSerializer(serializers.Serializer):
+    format = serializers.CharField(help_text="csv, xlsx or vcf.")
+    encoding = serializers.CharField(help_text="As detected or given (CSV and vCard).")
+    delimiter = serializers.CharField(help_text="As detected or given (CSV).")
+    headers = serializers.ListField(child=serializers.CharField())
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(help_text="Always true: nothing was written.")
+    file = ImportFileReadingSerializer()
+    mapping = serializers.DictField(
+        child=serializers.CharField(), help_text="Each mapped column's header and its field."
+    )
+    counts = ImportJobCountsSerializer(help_text="What importing the rows checked would do.")
+    checked_rows = serializers.IntegerField()
+    complete = serializers.BooleanField(
+        help_text=f"false when the file has more than {API_PREVIEW_ROWS:,} rows: only the "
+        "first were checked."
+    )
+    errors = ImportRowErrorSerializer(
+        many=True, help_text=f"The first {MAX_LISTED_ERRORS} problems."
+    )
+
+
+class MappingJsonField(serializers.CharField):
+    """A JSON object {"column header or position": "field"} sent as a text part."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            value = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError as error:
+            raise ValidationError(f"Not JSON: {error.msg}.") from error
+        if not isinstance(value, dict) or not all(
+            isinstance(field, str) for field in value.values()
+        ):
+            raise ValidationError('Give the mapping as {"column header": "field"}.')
+        return value
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,  # refused with the reason by the reading
+        help_text="A CSV (any common delimiter; UTF-8 or Windows-1252), an Excel workbook "
+        "(.xlsx) or a vCard file (.vcf); the first row holds the column names. At most "
+        f"{jobs.MAX_UPLOAD_BYTES // 1_048_576} MB.",
+    )
+    customer_type = serializers.ChoiceField(
+        choices=Customer.Type.choices,
+        default=Customer.Type.PROSPECT,
+        help_text="The type of new customers (a column of types in the file wins).",
+    )
+    overwrite_type = serializers.BooleanField(
+        default=False, help_text="Matched customers take customer_type."
+    )
+    overwrite_status = serializers.BooleanField(
+        default=False, help_text="Matched customers take the file's status."
+    )
+    usage = serializers.ChoiceField(
+        choices=USAGE_CHOICES,
+        default="",
+        allow_blank=True,
+        help_text=" ".join(USAGE_MATCHING.values()),
+    )
+    match = serializers.ChoiceField(
+        choices=MATCH_CHOICES,
+        default="update",
+        help_text="What to do with a customer a row matches: update, skip, or fill only "
+        "its empty fields.",
+    )
+    mapping = MappingJsonField(
+        required=False,
+        allow_blank=True,
+        help_text='JSON: {"column header": "field"} ("" ignores the column); '
+        "columns not named keep their automatic field (well-known headers map themselves).",
+    )
+    encoding = serializers.ChoiceField(
+        choices=ENCODING_CHOICES, default="", allow_blank=True, help_text="Detected if empty."
+    )
+    delimiter = serializers.ChoiceField(
+        choices=DELIMITER_CHOICES, default="", allow_blank=True, help_text="Detected if empty."
+    )
+    customer_list = StrictPrimaryKeyRelatedField(
+        queryset=CustomerList.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="A customer list of the workspace the imported customers join, where its "
+        "rules allow.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only check and count: nothing is written or kept."
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        workspace = getattr(self.context.get("request"), "workspace", None)
+        fields["customer_list"].queryset = CustomerList.objects.in_workspace(workspace)
+        return fields
+
+    def options(self) -> importing.Options:
+        data = self.validated_data
+        return importing.Options(
+            customer_type=data["customer_type"],
+            overwrite_type=data["overwrite_type"],
+            overwrite_status=data["overwrite_status"],
+            usage=data["usage"],
+            match=data["match"],
+        )
+
+
+def _preview_data(table, report, more: bool) -> dict:
+    return {
+        "dry_run": True,
+        "file": {
+            "format": table.file_format,
+            "encoding": table.encoding,
+            "delimiter": table.delimiter,
+            "headers": table.headers,
+        },
+        "mapping": {table.headers[index]: name for index, name in report.mapping.items()},
+        "counts": {
+            name: report.counts().get(name, 0) for name in ImportJobCountsSerializer().fields
+        },
+        "checked_rows": report.rows,
+        "complete": not more,
+        "errors": [
+            {"row": e.row, "column": e.column, "reason": e.reason}
+            for e in report.errors[:MAX_LISTED_ERRORS]
+        ],
+    }
+
+
+class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Customer imports (manual 000 "Import Customers"), newest first: POST a file to check
+    it (dry_run) or to queue its import as a background task; GET its progress and report."""
+
+    read_capability = "customers.change"
+    write_capability = "customers.change"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ImportJob.objects.none()
+        # Drafts (files the page's wizard has not started) are the wizard's own.
+        return (
+            ImportJob.objects.in_workspace(self.request.workspace)
+            .exclude(status=ImportJob.Status.QUEUED, options={})
+            .order_by("-created_at", "-pk")
+        )
+
+    def get_serializer_class(self):
+        return ImportJobSerializer if self.action == "list" else ImportJobDetailSerializer
+
+    def get_parsers(self):
+        action_name = getattr(self, "action", None)
+        if action_name is None and getattr(self, "request", None) is not None:
+            action_name = self.action_map.get(self.request.method.lower())
+        return [MultiPartParser()] if action_name == "create" else [JSONParser()]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={
+            200: OpenApiResponse(
+                ImportPreviewSerializer, description="dry_run: what the import would do."
+            ),
+            202: OpenApiResponse(
+                ImportJobDetailSerializer,
+                description="The import is queued; GET the job for its progress and report.",
+            ),
+        },
+    )
+    def create(self, request):
+        """Upload a file with the import's options. With dry_run, check it and count what
+        would be created, updated, skipped or refused (200; nothing kept). Otherwise the
+        file is kept and its import queued as a background task (202)."""
+        body = ImportUploadSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        customer_list = data.get("customer_list")
+        if customer_list is not None and not request.membership.can("marketing.change"):
+            raise PermissionDenied("Your role may not add customers to customer lists.")
+        upload = data["file"]
+        try:
+            jobs.check_upload(upload.name, upload.size)
+            if data["dry_run"]:
+                return self._dry_run(request, body)
+            with transaction.atomic():
+                job, _ = jobs.import_job_create(
+                    workspace=request.workspace,
+                    actor=request.user,
+                    upload=upload,
+                    encoding=data["encoding"],
+                    delimiter=data["delimiter"],
+                )
+                job = jobs.import_job_start(
+                    job=job,
+                    options=body.options(),
+                    mapping=data.get("mapping") or None,
+                    customer_list=customer_list,
+                )
+        except DjangoValidationError as error:
+            field = "mapping" if error.code == "mapping" else "file"
+            raise ValidationError({field: error.messages}) from error
+        job.refresh_from_db()
+        serializer = ImportJobDetailSerializer(job, context=self.get_serializer_context())
+        return Response(serializer.data, status=status.HTTP_202_ACCEPTED)
+
+    def _dry_run(self, request, body) -> Response:
+        data = body.validated_data
+        upload = data["file"]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / (Path(upload.name).name or "import")
+            with path.open("wb") as file:
+                for chunk in upload.chunks():
+                    file.write(chunk)
+            table = open_table(
+                path, name=upload.name, encoding=data["encoding"], delimiter=data["delimiter"]
+            )
+            try:
+                report = importing.import_preview(
+                    workspace=request.workspace,
+                    table=jobs.capped(table, API_PREVIEW_ROWS),
+                    mapping=data.get("mapping") or None,
+                    options=body.options(),
+                )
+            except ValueError as error:
+                raise ValidationError({"mapping": [str(error)]}) from error
+            more = jobs.has_more_rows(table, API_PREVIEW_ROWS)
+            return Response(_preview_data(table, report, more))
+
+    @extend_schema(responses=FAILED_ROWS_RESPONSES)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="failed-rows",
+        content_negotiation_class=JsonErrorsOnly,
+    )
+    def failed_rows(self, request, pk=None):
+        """The refused rows as they were in the file, plus a Reason column: fix them and
+        import the file again. 404 if the import refused no row."""
+        job = self.get_object()
+        if not job.failed:
+            raise NotFound("This import refused no row.")
+        response = StreamingHttpResponse(
+            jobs.failed_rows_csv(job), content_type="text/csv; charset=utf-8"
+        )
+        stem = slugify(Path(job.file_name).stem) or "import"
+        response["Content-Disposition"] = f'attachment; filename="{stem}-failed-rows.csv"'
+        return response
+
+
+class ImportMappingSerializer(StrictModelSerializer):
+    mapping = serializers.DictField(
+        child=serializers.ChoiceField(choices=["", *FIELDS]),
+        help_text='{"column header": "field"}; "" ignores the column.',
+    )
+
+    class Meta:
+        model = ImportMapping
+        fields = ["id", "name", "mapping", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        validators = []  # mapping_create says, in words, that the name is taken
+
+
+def _name_taken(workspace, name: str, exclude: int | None = None) -> None:
+    others = ImportMapping.objects.in_workspace(workspace).filter(name__iexact=name.strip())
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if others.exists():
+        raise ValidationError({"name": ["A saved mapping with this name already exists."]})
+
+
+class ImportMappingViewSet(viewsets.ModelViewSet):
+    """Column mappings saved by name, to reuse with the next file from the same source
+    (the import wizard's "Use a saved mapping")."""
+
+    serializer_class = ImportMappingSerializer
+    read_capability = "customers.change"
+    write_capability = "customers.change"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ImportMapping.objects.none()
+        return ImportMapping.objects.in_workspace(self.request.workspace).order_by("name", "pk")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        _name_taken(self.request.workspace, data["name"])
+        serializer.instance = jobs.mapping_create(
+            workspace=self.request.workspace,
+            actor=self.request.user,
+            name=data["name"],
+            mapping=data["mapping"],
+            via="api",
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "name" in data:
+            _name_taken(self.request.workspace, data["name"], exclude=serializer.instance.pk)
+        serializer.instance = jobs.mapping_update(
+            saved=serializer.instance, actor=self.request.user, data=data, via="api"
+        )
+
+    def perform_destroy(self, instance):
+        jobs.mapping_delete(saved=instance, actor=self.request.user, via="api")
+
+
+ROUTES = [
+    ("imports", ImportJobViewSet, "importjob"),
+    ("import-mappings", ImportMappingViewSet, "importmapping"),
+]

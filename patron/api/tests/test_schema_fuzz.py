@@ -93,6 +93,9 @@ RULES_BEYOND_THE_SCHEMA = {
     # Cases: a reason code and an assignee (a member) of the workspace; logged neither in
     # the future nor after the case was resolved; a subject that is more than spaces.
     *("reason_code", "assignee", "logged_at", "subject"),
+    # Imports: the mapping is a JSON object naming columns the file has, and a saved one
+    # maps at least one column.
+    "mapping",
 }
 
 

@@ -1,0 +1,210 @@
+"""The import API: /api/v1/imports/ and /api/v1/import-mappings/."""
+
+import csv
+import io
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from patron.conftest import api_client_for
+from patron.customers.models import Customer
+from patron.exchange.models import ImportJob, ImportMapping
+from patron.exchange.tests.conftest import body
+from patron.history.models import Change
+from patron.lists import services as list_services
+from patron.testing.factories import MembershipFactory
+from patron.workspaces.roles import Role
+
+FILE = (
+    "First name,Last name,Email,Notes\n"
+    "Grace,Hopper,grace@example.com,Navy\n"
+    "Ada,Lovelace,ADA@example.com,Poet's daughter\n"
+    "Bad,Row,not-an-email,\n"
+)
+
+
+def upload(text: str = FILE, name: str = "people.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def post(api, **data):
+    return api.post("/api/v1/imports/", {"file": upload(), **data}, format="multipart")
+
+
+def test_a_dry_run_counts_and_lists_errors_and_writes_nothing(api, customer):
+    response = post(api, dry_run="true", customer_type="customer")
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert data["counts"] == {
+        "rows": 3,
+        "created": 1,
+        "updated": 0,
+        "unchanged": 1,  # Ada: the same name and email (in lower case, as stored)
+        "skipped": 0,
+        "failed": 1,
+        "joined_list": 0,
+        "refused_by_list": 0,
+    }
+    assert data["complete"] is True
+    assert data["file"]["headers"] == ["First name", "Last name", "Email", "Notes"]
+    assert data["file"]["delimiter"] == ","
+    assert data["mapping"] == {
+        "First name": "first_name",
+        "Last name": "last_name",
+        "Email": "email",
+    }
+    assert data["errors"] == [
+        {
+            "row": 4,
+            "column": "Email",
+            "reason": "Enter a valid email address: An email address must have an @-sign.",
+        }
+    ]
+    assert Customer.objects.count() == 1
+    assert not ImportJob.objects.exists()
+
+
+def test_an_import_is_queued_and_its_report_read(api, customer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(api, mapping=json.dumps({"Notes": "job_title"}), match="fill")
+    assert response.status_code == 202, response.json()
+    job_id = response.json()["id"]
+    assert response.json()["status"] == "queued"  # as it was queued; the task ran after
+    job = api.get(f"/api/v1/imports/{job_id}/").json()
+    assert job["status"] == "done"
+    assert job["counts"]["created"] == 1
+    assert job["counts"]["updated"] == 1
+    assert job["counts"]["failed"] == 1
+    assert job["options"]["match"] == "fill"
+    assert job["progress"] == {"rows_done": 3, "rows_total": 3, "percent": 100}
+    assert job["errors"][0]["row"] == 4
+    assert Customer.objects.get(email="grace@example.com").job_title == "Navy"
+    customer.refresh_from_db()
+    assert customer.job_title == "Poet's daughter"  # filled: it was empty
+    listed = api.get("/api/v1/imports/").json()["results"]
+    assert [item["id"] for item in listed] == [job_id]
+    rows = api.get(job["failed_rows_url"])
+    assert rows.status_code == 200
+    table = list(csv.reader(io.StringIO(body(rows).decode("utf-8-sig"))))
+    assert table[0] == ["First name", "Last name", "Email", "Notes", "Reason"]
+    assert table[1][:3] == ["Bad", "Row", "not-an-email"]
+    assert table[1][4].startswith("Email: Enter a valid email address")
+
+
+def test_no_failed_rows_answers_404(api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = post(api, file=upload("Last name\nSmith\n")).json()["id"]
+    response = api.get(f"/api/v1/imports/{job_id}/failed-rows/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "This import refused no row."
+
+
+def test_bad_files_and_mappings_are_refused_with_the_field(api):
+    response = post(api, file=upload("", name="empty.csv"))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "file"
+    assert "is empty" in response.json()["errors"][0]["message"]
+    response = post(api, file=upload(FILE, name="people.pdf"))
+    assert response.json()["errors"][0]["field"] == "file"
+    response = post(api, mapping="{not json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "mapping"
+    response = post(api, mapping=json.dumps({"Nope": "email"}))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "mapping"
+    assert "The file has no column “Nope”" in response.json()["errors"][0]["message"]
+    response = post(api, mapping=json.dumps({"Email": "shoe_size"}), dry_run="true")
+    assert response.json()["errors"][0]["field"] == "mapping"
+    assert not ImportJob.objects.exists()
+
+
+def test_an_import_into_a_list_of_the_workspace(
+    api, workspace, other_workspace, django_capture_on_commit_callbacks
+):
+    foreign = list_services.list_create(workspace=other_workspace, actor=None, data={"name": "X"})
+    response = post(api, customer_list=foreign.pk)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "customer_list"
+    mine = list_services.list_create(workspace=workspace, actor=None, data={"name": "Mine"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(api, customer_list=mine.pk)
+    assert response.status_code == 202
+    assert response.json()["customer_list"] == mine.pk
+
+
+def test_read_only_tokens_cannot_import(member):
+    reader = api_client_for(member(Role.READ_ONLY))
+    assert post(reader).status_code == 403
+    assert reader.get("/api/v1/imports/").status_code == 403
+
+
+def test_another_workspaces_import_is_not_found(api, other_workspace):
+    foreign = ImportJob.objects.create(
+        workspace=other_workspace, file_name="x.csv", status="done", options={"usage": ""}
+    )
+    assert api.get(f"/api/v1/imports/{foreign.pk}/").status_code == 404
+    assert api.get(f"/api/v1/imports/{foreign.pk}/failed-rows/").status_code == 404
+    assert api.get("/api/v1/imports/").json()["results"] == []
+
+
+def test_wizard_drafts_are_not_listed(api, workspace):
+    ImportJob.objects.create(workspace=workspace, file_name="draft.csv", status="queued")
+    assert api.get("/api/v1/imports/").json()["results"] == []
+
+
+# --- Saved mappings -------------------------------------------------------------------------
+
+
+def test_mappings_crud_with_history(api, workspace):
+    response = api.post(
+        "/api/v1/import-mappings/",
+        {"name": "Outlook", "mapping": {"E-mail Address": "email", "Notes": ""}},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    pk = response.json()["id"]
+    assert ImportMapping.objects.get(pk=pk).mapping == {"E-mail Address": "email", "Notes": ""}
+    response = api.post(
+        "/api/v1/import-mappings/", {"name": "OUTLOOK", "mapping": {}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "field": "name",
+        "code": "invalid",
+        "message": "A saved mapping with this name already exists.",
+    }
+    response = api.patch(
+        f"/api/v1/import-mappings/{pk}/", {"mapping": {"Notes": "job_title"}}, format="json"
+    )
+    assert response.json()["mapping"] == {"Notes": "job_title"}
+    response = api.post(
+        "/api/v1/import-mappings/", {"name": "Bad", "mapping": {"A": "shoe_size"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"].startswith("mapping")
+    assert api.delete(f"/api/v1/import-mappings/{pk}/").status_code == 204
+    actions = list(
+        Change.objects.filter(object_id=pk, content_type__model="importmapping")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["create", "update", "delete"]
+
+
+def test_a_mapping_saved_in_another_workspace_is_not_found(api, other_workspace):
+    foreign = ImportMapping.objects.create(workspace=other_workspace, name="X", mapping={})
+    assert api.get(f"/api/v1/import-mappings/{foreign.pk}/").status_code == 404
+    assert api.delete(f"/api/v1/import-mappings/{foreign.pk}/").status_code == 404
+    assert ImportMapping.objects.filter(pk=foreign.pk).exists()
+
+
+def test_sales_may_import_but_not_into_a_list(workspace, django_capture_on_commit_callbacks):
+    sales = api_client_for(MembershipFactory(workspace=workspace, role=Role.SALES))
+    customer_list = list_services.list_create(workspace=workspace, actor=None, data={"name": "L"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(sales).status_code == 202
+    from patron.workspaces.roles import role_can
+
+    expected = 202 if role_can(Role.SALES, "marketing.change") else 403
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(sales, customer_list=customer_list.pk).status_code == expected
