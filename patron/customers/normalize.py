@@ -1,12 +1,18 @@
 """Normalized forms of contact data, shared by validation, search and (later) matching."""
 
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from email_validator import EmailNotValidError, validate_email
 
+# An import of a million rows meets the same switchboard numbers and addresses again and
+# again; each is checked once (a failed check raises and is not kept).
+CACHED_VALUES = 65_536
 
+
+@lru_cache(maxsize=CACHED_VALUES)
 def normalize_email(value: str) -> str:
     """A syntactically valid address in lower case; ValidationError otherwise."""
     value = value.strip()
@@ -27,6 +33,7 @@ def parse_phone(value: str, region: str) -> phonenumbers.PhoneNumber | None:
     return number if phonenumbers.is_possible_number(number) else None
 
 
+@lru_cache(maxsize=CACHED_VALUES)
 def normalize_phone(value: str, region: str) -> str:
     """The number in E.164 (+442079460018); ValidationError if it cannot be a phone number."""
     value = value.strip()
@@ -41,6 +48,7 @@ def normalize_phone(value: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=CACHED_VALUES)
 def display_phone(e164: str, region: str) -> str:
     """National format for numbers of the workspace's country code, international otherwise."""
     if not e164:

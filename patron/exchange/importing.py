@@ -32,9 +32,11 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.text import normalize_newlines
 
 from patron.core.models import Sequence
 from patron.customers.models import Customer
@@ -388,6 +390,9 @@ class _Importer:
             )
         self.columns = {name: table.headers[index] for index, name in self.mapping.items()}
         self.labels = mapping_module.label_columns(table.headers, self.mapping)
+        self.readable: dict[tuple[str, Any], str] = {}  # History's words for a value
+        self.blank: Customer | None = None  # the new customer each row's is copied from
+        self.change_prefix: tuple | None = None  # what every History entry shares
         self.key_order = IDENTITY_KEYS + USAGE_KEYS[options.usage]
         self.report = Report(
             file_name=table.name, headers=table.headers, mapping=self.mapping, dry_run=dry_run
@@ -444,11 +449,18 @@ class _Importer:
         )
 
     def new_customer(self, values: dict[str, Any]) -> Customer:
-        customer = Customer(
-            workspace=self.workspace,
-            customer_type=self.options.customer_type,
-            created_by=self.actor if getattr(self.actor, "pk", None) else None,
-        )
+        if self.blank is None:
+            self.blank = Customer(
+                workspace=self.workspace,
+                customer_type=self.options.customer_type,
+                created_by=self.actor if getattr(self.actor, "pk", None) else None,
+            )
+        # A copy of one made the usual way: Model.__init__ per row costs more than the
+        # rest of reading the row.
+        customer = Customer.__new__(Customer)
+        customer.__dict__.update(self.blank.__dict__)
+        customer._state = ModelState()
+        customer._state.fields_cache = dict(self.blank._state.fields_cache)
         for name, value in values.items():
             setattr(customer, name, value)
         if "kind" not in values and not customer.last_name and customer.company_name:
@@ -501,11 +513,7 @@ class _Importer:
             customer = self.new_customer(values)
             # Validated as a new customer first: most rows are, and a valid one is then
             # normalized for matching too. A row that matches is validated again merged.
-            try:
-                customer.full_clean(exclude=CLEAN_EXCLUDE)
-                invalid = None
-            except ValidationError as error:
-                invalid = error.message_dict
+            invalid = _validate(customer, values) or None
             keys = match_keys(customer, self.region, cleaned=invalid is None)
             for kind in self.key_order:
                 wanted[kind].update(keys[kind])
@@ -540,13 +548,12 @@ class _Importer:
     def update(self, number, cells, target: Customer, values, batch: _Batch) -> bool:
         """Merge the row into its customer; False when the merged customer is invalid."""
         trial = self.merge(target, values)
-        try:
-            trial.full_clean(exclude=CLEAN_EXCLUDE)
-        except ValidationError as error:
-            self.fail(number, cells, error.message_dict)
+        invalid = _validate(trial, values, also=("customer_type",))
+        if invalid:
+            self.fail(number, cells, invalid)
             return False
-        before = snapshot(target, HISTORY_FIELDS)
-        if not differences(before, snapshot(trial, HISTORY_FIELDS)):
+        before = self.snapshot(target)
+        if not differences(before, self.snapshot(trial)):
             self.report.unchanged += 1
             return True
         self.report.updated += 1
@@ -591,54 +598,84 @@ class _Importer:
                 )
             )
 
+    def snapshot(self, customer: Customer) -> dict[str, tuple[str, str]]:
+        """`history.services.snapshot()` of the audited fields, faster: the readable form of
+        a choice or a phone is worked out once per value, not once per customer."""
+        result = {}
+        for name, label, kind in _HISTORY_COLUMNS:
+            value = customer.__dict__.get(name, _MISSING)
+            if kind == "text" and value is not _MISSING:
+                result[name] = (label, value or "")
+                continue
+            key = (name, value) if kind == "cached" and value is not _MISSING else None
+            if key is None or (readable := self.readable.get(key)) is None:
+                readable = snapshot(customer, [name])[name][1]
+                if key is not None:
+                    self.readable[key] = readable
+            result[name] = (label, readable)
+        return result
+
     def write(self, batch: _Batch) -> None:
+        """The batch's new customers, their stores, the updates and every History entry,
+        each kind in one statement run over the batch's rows (no model instance saved
+        one by one, no SQL built per row)."""
         now = timezone.now()
         changes = []
         if batch.created:
             first = _reserve_numbers(self.workspace, len(batch.created))
             for offset, customer in enumerate(batch.created):
                 customer.number = first + offset
-            Customer.objects.bulk_create(batch.created)
+                customer.created_at = customer.updated_at = now
+            _insert(Customer, batch.created)
+            numbers = Customer.objects.filter(
+                workspace=self.workspace, number__gte=first, number__lt=first + len(batch.created)
+            ).values_list("number", "pk")
+            pks = dict(numbers)
+            for customer in batch.created:
+                customer.pk = pks[customer.number]
+                customer._state.adding, customer._state.db = False, connection.alias
             through = Customer.stores.through
-            through.objects.bulk_create(
-                through(customer_id=customer.pk, store_id=store.pk)
-                for customer in batch.created
-                for store in self.stores
+            _execute_many(
+                through,
+                ["customer_id", "store_id"],
+                [(customer.pk, store.pk) for customer in batch.created for store in self.stores],
             )
             stores = ", ".join(sorted(str(store) for store in self.stores))
             for customer in batch.created:
-                fields = differences({}, snapshot(customer, HISTORY_FIELDS))
+                fields = differences({}, self.snapshot(customer))
                 if stores:
                     fields.append({"field": "stores", "label": "Stores", "old": "", "new": stores})
-                changes.append(self.change(customer, Change.Action.CREATE, fields))
+                changes.append(self.change(customer, Change.Action.CREATE, fields, now))
         if batch.updated:
-            customers = list(batch.updated.values())
-            columns = {"version", "updated_at"}
-            for customer in customers:
+            # Rows changing the same columns go in one UPDATE run over all of them.
+            by_columns: dict[tuple[str, ...], list[Customer]] = {}
+            for customer in batch.updated.values():
                 customer.version += 1
                 customer.updated_at = now
-                fields = differences(batch.before[id(customer)], snapshot(customer, HISTORY_FIELDS))
-                columns.update(change["field"] for change in fields)
-                changes.append(self.change(customer, Change.Action.UPDATE, fields))
-            if columns & NAME_FIELDS:
-                columns.update({"name_key", "given_name_key"})
-            # Only the changed columns, in slices: bulk_update's CASE per column grows with
-            # the rows it names, and the database weighs each row against each case.
-            Customer.objects.bulk_update(customers, sorted(columns), batch_size=250)
-        Change.objects.bulk_create(changes)
+                fields = differences(batch.before[id(customer)], self.snapshot(customer))
+                columns = {"version", "updated_at"} | {change["field"] for change in fields}
+                if columns & NAME_FIELDS:
+                    columns.update({"name_key", "given_name_key"})
+                by_columns.setdefault(tuple(sorted(columns)), []).append(customer)
+                changes.append(self.change(customer, Change.Action.UPDATE, fields, now))
+            for columns, customers in by_columns.items():
+                _update(Customer, customers, columns)
+        _execute_many(Change, CHANGE_COLUMNS, changes)
 
-    def change(self, customer: Customer, action: str, fields) -> Change:
-        return Change(
-            workspace_id=self.workspace.pk,
-            content_type=_customer_type(),
-            object_id=customer.pk,
-            action=action,
-            fields=fields,
-            version=customer.version,
-            actor=self.actor if getattr(self.actor, "pk", None) else None,
-            via=VIA,
-            reason=self.reason,
-        )
+    def change(self, customer: Customer, action: str, fields, now) -> tuple:
+        """A History entry's row, in CHANGE_COLUMNS' order."""
+        if self.change_prefix is None:
+            self.change_prefix = (
+                self.workspace.pk,
+                _customer_type().pk,
+                self.actor.pk if getattr(self.actor, "pk", None) else None,
+                VIA,
+                self.reason,
+                connection.ops.adapt_datetimefield_value(now),
+            )
+        json_field = Change._meta.get_field("fields")
+        fields_value = json_field.get_db_prep_save(fields, connection)
+        return (*self.change_prefix, customer.pk, action, fields_value, customer.version)
 
     def run(self, progress: Callable[[int], None] | None) -> Report:
         try:
@@ -734,6 +771,106 @@ class _Importer:
 
 
 PLANNED = Customer()  # stands for a customer a preview's earlier batch would create
+_MISSING = object()
+CHANGE_COLUMNS = [
+    "workspace_id", "content_type_id", "actor_id", "via", "reason", "created_at",
+    "object_id", "action", "fields", "version",
+]  # fmt: skip
+
+
+def _history_columns() -> list[tuple[str, str, str]]:
+    """(name, label, how to read it) of each audited field: "text" as it is, "cached"
+    once per value (choices, phones, dates, yes/no), "model" by History's own rule."""
+    columns = []
+    for name in HISTORY_FIELDS:
+        field = Customer._meta.get_field(name)
+        label = str(field.verbose_name).capitalize()
+        plain_text = isinstance(field, models.CharField) and not field.choices
+        if name in Customer.PHONE_FIELDS or field.choices:
+            kind = "cached"
+        elif plain_text:
+            kind = "text"
+        elif isinstance(field, models.BooleanField | models.DateField) and not field.is_relation:
+            kind = "cached"
+        else:
+            kind = "model"  # relations, the logo: History reads them itself
+        columns.append((field.attname if kind != "model" else name, label, kind))
+    return columns
+
+
+_HISTORY_COLUMNS = _history_columns()
+_FIELD_ORDER = {field.name: order for order, field in enumerate(Customer._meta.concrete_fields)}
+
+
+def _validate(customer: Customer, values: dict[str, Any], also: tuple[str, ...] = ()) -> dict:
+    """`customer.full_clean()`'s errors ({field: [messages]}), checking only the fields the
+    row sets: the others keep values the form or an earlier import validated. Then the
+    customer's own clean(), which normalizes emails and phones and checks the rules that
+    span fields, exactly as the form's path does."""
+    errors: dict[str, list[str]] = {}
+    names = {*values, *also} - set(CLEAN_EXCLUDE)
+    for name in sorted(names, key=_FIELD_ORDER.__getitem__):
+        field = Customer._meta.get_field(name)
+        raw = getattr(customer, field.attname)
+        if isinstance(field, models.TextField) and isinstance(raw, str):
+            raw = normalize_newlines(raw)
+        if field.blank and raw in field.empty_values:
+            continue
+        try:
+            setattr(customer, field.attname, field.clean(raw, customer))
+        except ValidationError as error:
+            errors[name] = error.messages
+    try:
+        customer.clean()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    return errors
+
+
+def _prepare(field: models.Field) -> Callable[[models.Model], Any]:
+    """How to read a field's value for the database from an instance: text, numbers,
+    yes/no and keys as they are; dates and files as Django converts them. The caller
+    sets the timestamps (auto_now is not applied here)."""
+    attname = field.attname
+    as_is = (models.CharField, models.IntegerField, models.BooleanField)
+    if field.is_relation or (isinstance(field, as_is) and not isinstance(field, models.FileField)):
+        return lambda instance: instance.__dict__[attname]
+    return lambda instance: field.get_db_prep_save(instance.__dict__[attname], connection)
+
+
+def _execute_many(model, columns: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(model._meta.get_field(column).column) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _insert(model, instances: list) -> None:
+    """INSERT the instances' rows in one statement run over them all (the primary key
+    left to the database): what bulk_create does, without building SQL per row."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    readers = [_prepare(field) for field in fields]
+    rows = [tuple(read(instance) for read in readers) for instance in instances]
+    _execute_many(model, [field.name for field in fields], rows)
+
+
+def _update(model, instances: list, names: tuple[str, ...]) -> None:
+    """UPDATE the named columns of each instance, one statement run over them all."""
+    fields = [model._meta.get_field(name) for name in names]
+    readers = [_prepare(field) for field in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    rows = [(*(read(instance) for read in readers), instance.pk) for instance in instances]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 NAME_FIELDS = {"kind", "first_name", "middle_name", "last_name", "company_name"}
 
 
