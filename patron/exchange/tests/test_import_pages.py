@@ -12,7 +12,7 @@ from patron.customers.models import Customer
 from patron.exchange.models import ImportJob, ImportMapping
 from patron.exchange.tests.conftest import body
 from patron.history.models import Change
-from patron.lists.models import CustomerList
+from patron.lists.models import CustomerList, ListEntry
 from patron.testing.factories import MembershipFactory, make_customer
 from patron.workspaces.roles import Role
 
@@ -446,7 +446,7 @@ def test_list_step_1_checks_the_lists_fields(admin_client, workspace):
         assert label in page
 
 
-def test_list_import_creates_the_list_when_it_starts(
+def test_list_import_creates_the_list_and_counts_joined_and_refused(
     admin_client, workspace, django_capture_on_commit_callbacks
 ):
     start(admin_client, LIST_OPTIONS, url="/lists/import/")
@@ -467,9 +467,15 @@ def test_list_import_creates_the_list_when_it_starts(
     )
     assert str(customer_list.cost) == "250.00"
     assert job.created == 2
+    # An email list takes the customer with an email; the other is reported.
+    assert (job.joined_list, job.refused_by_list) == (1, 1)
+    assert [
+        e.customer.last_name for e in ListEntry.objects.filter(customer_list=customer_list)
+    ] == ["Hopper"]
     page = admin_client.get(f"/customers/imports/{job.pk}/").content.decode()
     assert "Trade show 2026</a>" in page
-    assert "<tr><th>Joined the list</th>" in page
+    assert "<tr><th>Joined the list</th><td>1</td></tr>" in page
+    assert "<tr><th>Refused by the list</th><td>1</td></tr>" in page
 
 
 def test_an_abandoned_list_import_creates_no_list(admin_client, workspace):
