@@ -64,6 +64,7 @@ SIGNATURES = [
     (b"MZ", "a Windows program"),
 ]
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BOMS = [  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -200,13 +201,9 @@ def _check_text_head(head: bytes, name: str) -> None:
             raise ValidationError(
                 f"{name} is {what}, not a CSV, XLSX or vCard file.", code="not_text"
             )
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationError(
-            f"{name} is an old Excel (.xls) workbook: save it as .xlsx or as CSV and upload that.",
-            code="not_text",
-        )
     reject_binary(head)
-    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f\x1a")
+    # \v is FileMaker's line break inside a cell; \x1a ends old DOS text files.
+    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\v\f\r\x1a")
     if controls > len(head) // 100:
         raise ValidationError(
             f"{name} is not a text file: upload a CSV file (UTF-8 or Windows-1252).",
@@ -672,6 +669,18 @@ def open_table(
     if head.startswith(b"PK\x03\x04"):
         _check_workbook(path, name)
         table = Table(path=path, name=name, file_format="xlsx", headers=[])
+    elif head.startswith(OLE_SIGNATURE):
+        # Excel 97-2003 files, and any workbook saved with a password, are OLE files.
+        if suffix in {".xlsx", ".xlsm"}:
+            raise ValidationError(
+                f"{name} is a password-protected workbook: open it in Excel, remove the "
+                "password (File, Info, Protect Workbook), save it and upload it again.",
+                code="xlsx_encrypted",
+            )
+        raise ValidationError(
+            f"{name} is an old Excel (.xls) workbook: save it as .xlsx or as CSV and upload that.",
+            code="xls",
+        )
     else:
         if suffix in {".xlsx", ".xlsm"}:
             raise ValidationError(

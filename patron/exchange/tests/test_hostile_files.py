@@ -398,6 +398,12 @@ def test_a_zip_that_is_not_a_workbook(tmp_path, workspace, members, expected):
     both_refuse(path, workspace, expected)
 
 
+def test_a_password_protected_workbook(tmp_path, workspace):
+    path = tmp_path / "secret.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(5000))  # an OLE file
+    both_refuse(path, workspace, "secret.xlsx is a password-protected workbook")
+
+
 def test_a_csv_named_xlsx(tmp_path, workspace):
     path = tmp_path / "people.xlsx"
     path.write_bytes(csv_bytes([HEADER, ROW]))
