@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "patron.exchange",
     "patron.sales",
     "patron.cases",
+    "patron.loyalty",
     "patron.duplicates",
     "patron.api",
 ]
@@ -240,6 +241,8 @@ SPECTACULAR_SETTINGS = {
         "BulkUpdateStateEnum": "patron.updates.models.BulkUpdate.State",
         "ListUsageEnum": "patron.lists.models.CustomerList.Usage",
         "ListOriginEnum": "patron.lists.models.CustomerList.Origin",
+        # Bulk deletions and duplicate scans share these states: one enum names both.
+        "JobStateEnum": "patron.duplicates.models.DuplicateScan.State",
         "QuoteStatusEnum": "patron.sales.models.QuoteStatus",
         "ServiceContractStatusEnum": "patron.sales.models.ServiceContract.Status",
     },

@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("patron.exchange.urls")),
     path("", include("patron.sales.urls")),
     path("", include("patron.cases.urls")),
+    path("", include("patron.loyalty.urls")),
     path("", include("patron.duplicates.urls")),
     path("", include("patron.api.urls")),
 ]

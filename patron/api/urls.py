@@ -27,6 +27,7 @@ APPS_WITH_ROUTES = [
     "exchange",
     "sales",
     "cases",
+    "loyalty",
     "duplicates",
 ]
 

@@ -27,6 +27,8 @@ from patron.duplicates.models import DuplicateCandidate, DuplicateScan
 from patron.exchange.models import ImportJob, ImportMapping
 from patron.lists import services as list_services
 from patron.lists.models import CustomerList, ListEntry
+from patron.loyalty import services as loyalty_services
+from patron.loyalty.models import CustomerHouseAccount, HouseAccount, LoyaltyEntry
 from patron.mail.models import SentEmail
 from patron.marketing import services as marketing_services
 from patron.marketing.models import CustomerTrait, Suppression, SuppressionType, Trait
@@ -155,6 +157,12 @@ FOREIGN_OBJECTS = {
     "cases:": "case",
     "api:reasoncode-": "reason_code",
     "api:case-": "case",
+    "loyalty:customer_": "customer",  # Add/Redeem/Adjust points, House accounts
+    "loyalty:house_account_": "house_account",
+    "api:loyaltyentry-": "loyalty_entry",
+    "api:loyaltybalance-": "customer",  # a customer's balance: the customer's pk
+    "api:houseaccount-": "house_account",
+    "api:customerhouseaccount-": "customer_house_account",
     "duplicates:scan": "duplicate_scan",
     "duplicates:": "duplicate_candidate",
     "api:duplicatecandidate-": "duplicate_candidate",
@@ -310,6 +318,15 @@ def victim(workspace):
         actor=owner.user,
         data={"subject": SECRET_NAME, "reason_code": reason_code, "assignee": owner.user},
     )
+    loyalty_entry = loyalty_services.loyalty_earn(
+        customer=organization, points=100, reason=SECRET_NAME, actor=None
+    )
+    house_account = loyalty_services.house_account_create(
+        workspace=workspace, actor=None, data={"name": SECRET_NAME, "credit_limit": "100.00"}
+    )
+    customer_house_account = loyalty_services.customer_house_account_add(
+        customer=organization, house_account=house_account, actor=None
+    )
     twin = make_customer(workspace, owner.user, kind="organization", company_name=SECRET_NAME)
     duplicate_scan = DuplicateScan.objects.create(workspace=workspace, requested_by=owner.user)
     duplicate_candidate = DuplicateCandidate.objects.create(
@@ -325,6 +342,9 @@ def victim(workspace):
         "duplicate_candidate": duplicate_candidate,
         "reason_code": reason_code,
         "case": case,
+        "loyalty_entry": loyalty_entry,
+        "house_account": house_account,
+        "customer_house_account": customer_house_account,
         "bulk_deletion": bulk_deletion,
         "import_job": import_job,
         "import_mapping": import_mapping,
@@ -467,6 +487,11 @@ def test_foreign_ids_answer_404(client, victim, intruder, name, route, method):
     assert DuplicateCandidate.objects.filter(
         pk=victim["duplicate_candidate"].pk, status="open"
     ).exists()
+    assert list(LoyaltyEntry.objects.values_list("points", "reason")) == [(100, SECRET_NAME)]
+    assert HouseAccount.objects.filter(
+        pk=victim["house_account"].pk, name=SECRET_NAME, credit_limit=100, active=True
+    ).exists()
+    assert CustomerHouseAccount.objects.filter(pk=victim["customer_house_account"].pk).exists()
     attachment = Attachment.objects.get(pk=victim["attachment"].pk)
     assert (attachment.description, attachment.file.name) == (
         SECRET_NAME,

@@ -22,8 +22,10 @@ from patron.campaigns.services import activity_create, campaign_create
 from patron.cases import services as cases
 from patron.customers.models import Customer
 from patron.customers.services import customer_archive, customer_delete
+from patron.loyalty import services as loyalty
 from patron.marketing import services as marketing
 from patron.marketing.models import SuppressionType
+from patron.sales import services as sales
 from patron.stream.services import comment_create, post_create
 from patron.testing.factories import CategoryFactory, TagFactory, make_customer, make_note
 from patron.testing.files import make_attachment
@@ -89,10 +91,13 @@ RULES_BEYOND_THE_SCHEMA = {
     # its workflow allows (sent needs a line and a valid-until not past); a service
     # contract is with an organization and supports active items of the workspace.
     *("code", "quote", "item", "description", "unit_price", "quantity", "price_level"),
-    *("status", "valid_until", "supported_items"),
+    *("status", "valid_until", "supported_items", "case"),
     # Cases: a reason code and an assignee (a member) of the workspace; logged neither in
     # the future nor after the case was resolved; a subject that is more than spaces.
     *("reason_code", "assignee", "logged_at", "subject"),
+    # Loyalty: points signed by their kind, never taking the balance below zero; a reason
+    # for an adjustment; a house account given is active and given once.
+    *("points", "reason", "house_account"),
     # Imports: the mapping is a JSON object naming columns the file has, and a saved one
     # maps at least one column.
     "mapping",
@@ -178,7 +183,9 @@ def fuzz(settings, member, workspace, other_workspace):
         data={"name": "Fuzz", "campaign": campaign, "step": Step.STARTED},
     )
     traits = _marketing(workspace, admin, people[0], foreign)
+    selling = _sales(org, foreign, admin)
     service = _cases(admin, org, foreign)
+    points = _loyalty(admin, people[0], foreign)
     _, key = ApiToken.issue(membership=membership, name="fuzz")
     stores = list(workspace.stores.values_list("pk", flat=True))
     # Requests go straight to the WSGI handler, whose request signals would close the
@@ -192,7 +199,9 @@ def fuzz(settings, member, workspace, other_workspace):
         "foreign": foreign.pk,
         **stream,
         **traits,
+        **selling,
         **service,
+        **points,
         # This workspace's attachments and another's.
         "attachments": [*(item.pk for item in attachments), foreign_attachment.pk],
         "foreign_attachment": foreign_attachment.pk,
@@ -214,8 +223,14 @@ def fuzz(settings, member, workspace, other_workspace):
             "activity": [activity.pk],
             "trait": traits["traits"][:-1],
             "suppression_type": traits["suppression_types"][:-1],
+            "item": selling["items"][:-1],
+            "supported_items": selling["items"][:-1],
+            "price_level": selling["price_levels"][:-1],
+            "quote": selling["quotes"][:-1],
+            "case": service["cases"][:-1],
             "reason_code": service["reason_codes"][:-1],
             "assignee": [admin.pk],
+            "house_account": points["house_accounts"][:-1],
         },
     }
     signals.request_started.connect(close_old_connections)
@@ -293,6 +308,65 @@ def _cases(admin, customer, foreign) -> dict:
     }
 
 
+def _sales(org, foreign, admin) -> dict:
+    """An item, a price level given to `org`, a draft quote with a line and a service
+    contract, and the same in another workspace: ids for the sales paths, foreign last."""
+
+    def made(customer, actor):
+        item = sales.item_create(
+            workspace=customer.workspace,
+            actor=actor,
+            data={"code": "F-1", "name": "Fuzz", "unit_price": "9.99"},
+        )
+        level = sales.price_level_create(
+            workspace=customer.workspace, actor=actor, data={"name": "F", "discount": "5"}
+        )
+        link = sales.customer_price_level_set(customer=customer, price_level=level, actor=actor)
+        quote = sales.quote_create(customer=customer, actor=actor)
+        line = sales.quote_line_add(quote=quote, actor=actor, data={"item": item})
+        contract = sales.contract_create(
+            customer=customer,
+            actor=actor,
+            data={"name": "F", "start_date": "2027-01-01", "end_date": "2027-12-31"},
+        )
+        return {
+            "item": item,
+            "price_level": level,
+            "customer_price_level": link,
+            "quote": quote,
+            "quote_line": line,
+            "service_contract": contract,
+        }
+
+    # Service contracts are with organizations.
+    elsewhere = make_customer(foreign.workspace, None, kind=org.kind, company_name="Else Ltd")
+    here, there = made(org, admin), made(elsewhere, None)
+    ids = {f"{kind}s": [here[kind].pk, there[kind].pk] for kind in here}
+    ids.update({f"foreign_{kind}": there[kind].pk for kind in here})
+    return ids
+
+
+def _loyalty(admin, customer, foreign) -> dict:
+    """Points and a house account on `customer`, and the same in another workspace: ids
+    for the loyalty paths, the foreign ones last."""
+
+    def made(customer, actor):
+        entry = loyalty.loyalty_earn(customer=customer, points=100, actor=actor)
+        account = loyalty.house_account_create(
+            workspace=customer.workspace, actor=actor, data={"name": "Fuzz"}
+        )
+        link = loyalty.customer_house_account_add(
+            customer=customer, house_account=account, actor=actor
+        )
+        return {"loyalty_entry": entry, "house_account": account, "customer_house_account": link}
+
+    here, there = made(customer, admin), made(foreign, None)
+    ids = {f"{kind}s": [here[kind].pk, there[kind].pk] for kind in here}
+    for kind in here:
+        ids[f"foreign_{kind}"] = ids[f"{kind}s"][-1]
+    return ids
+
+
 # The activity stream's and marketing's paths, and which of the fixture's objects their
 # ids name.
 STREAM_PATHS = {
@@ -302,8 +376,17 @@ STREAM_PATHS = {
     "/api/v1/customer-traits/": "customer_trait",
     "/api/v1/suppressions/": "suppression",
     "/api/v1/suppression-types/": "suppression_type",
+    "/api/v1/items/": "item",
+    "/api/v1/price-levels/": "price_level",
+    "/api/v1/customer-price-levels/": "customer_price_level",
+    "/api/v1/quotes/": "quote",
+    "/api/v1/quote-lines/": "quote_line",
+    "/api/v1/service-contracts/": "service_contract",
     "/api/v1/reason-codes/": "reason_code",
     "/api/v1/cases/": "case",
+    "/api/v1/loyalty-entries/": "loyalty_entry",
+    "/api/v1/house-accounts/": "house_account",
+    "/api/v1/customer-house-accounts/": "customer_house_account",
 }
 
 
