@@ -515,3 +515,64 @@ def test_duplicate_of_an_existing_customer_is_updated_not_created(
     job = run_wizard(admin_client, django_capture_on_commit_callbacks)
     assert Customer.objects.filter(email="grace@example.com").count() == 1
     assert job.updated == 1
+
+
+def test_a_stopped_import_resumes_from_its_page(
+    admin_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from patron.exchange import jobs
+
+    start(admin_client)
+    text = "Last name,Email\nOne,one@example.com\nTwo,two@example.com\nThree,three@example.com\n"
+    job = upload_file(admin_client, text=text)
+    admin_client.post(f"/customers/import/{job.pk}/mapping/", mapping_post(job))
+    with django_capture_on_commit_callbacks(execute=False):
+        admin_client.post(f"/customers/import/{job.pk}/matching/")
+    ImportJob.objects.filter(pk=job.pk).update(batch_size=1)
+    # The second batch fails as a lost database would, after writing its customers.
+    from patron.exchange import importing
+
+    calls = []
+    real_write = importing._Importer.write
+
+    def fail_the_second_batch(importer, batch):
+        calls.append(1)
+        real_write(importer, batch)
+        if len(calls) == 2:
+            raise RuntimeError("The database went away")
+
+    monkeypatch.setattr(importing._Importer, "write", fail_the_second_batch)
+    with pytest.raises(RuntimeError):
+        jobs.run_job(job.pk)
+    monkeypatch.undo()
+    page = admin_client.get(f"/customers/imports/{job.pk}/").content.decode()
+    assert "The import stopped: The database went away." in page
+    assert "The rows already imported (1) stay imported." in page
+    assert ">Resume</button>" in page
+    assert list(Customer.objects.values_list("last_name", flat=True)) == ["One"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/customers/imports/{job.pk}/")
+    assert response["Location"] == f"/customers/imports/{job.pk}/"
+    job.refresh_from_db()
+    assert (job.status, job.rows, job.created) == ("done", 3, 3)
+    assert sorted(Customer.objects.values_list("last_name", flat=True)) == ["One", "Three", "Two"]
+    page = admin_client.get(f"/customers/imports/{job.pk}/").content.decode()
+    assert ">Resume</button>" not in page
+
+
+def test_with_a_worker_the_page_waits_then_reports(
+    admin_client, run_worker, django_capture_on_commit_callbacks
+):
+    start(admin_client)
+    job = upload_file(admin_client)
+    admin_client.post(f"/customers/import/{job.pk}/mapping/", mapping_post(job))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"/customers/import/{job.pk}/matching/")
+    page = admin_client.get(f"/customers/imports/{job.pk}/").content.decode()
+    assert "Waiting for a worker to start it." in page
+    assert "0 of 3 rows done" in page
+    assert 'hx-trigger="every 1s"' in page
+    run_worker()
+    page = admin_client.get(f"/customers/imports/{job.pk}/").content.decode()
+    assert "Import finished: 3 rows read." in page
+    assert 'hx-trigger="every 1s"' not in page
