@@ -97,10 +97,21 @@ def test_organizations_compare_their_names_without_legal_suffixes():
 
 
 def test_blocking_compares_only_records_that_share_a_key_and_each_pair_once():
-    records = [engine.prepare(dict(JANE, id=n, last_name=f"Surname{n}", postcode=f"P{n}",
-                                   date_of_birth=date(1950 + n, 1, 1), address_1=f"{n} Road {n}",
-                                   city=f"Town{n}", first_name=f"Given{n}"))
-               for n in range(200)]  # fmt: skip
+    records = [
+        engine.prepare(
+            dict(
+                JANE,
+                id=n,
+                first_name=f"Given{n}",
+                last_name=f"Surname{n}",
+                date_of_birth=date(1000 + 10 * n, 1, 1),
+                address_1=f"{n} Road {n}",
+                city=f"Town{n}",
+                postcode=f"P{n}",
+            )
+        )
+        for n in range(200)
+    ]
     records.append(engine.prepare(dict(JANE, id=1000)))
     records.append(engine.prepare(dict(JANE, id=1001, last_name="Whitfeild")))
     pairs = list(engine.candidate_pairs(records))
