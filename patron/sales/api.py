@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from patron.api.errors import ErrorSerializer, error_body
 from patron.api.serializers import AmountField, StrictModelSerializer
+from patron.cases.models import Case
 from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
 from patron.sales import services
@@ -370,12 +371,14 @@ class QuoteSerializer(StrictModelSerializer):
             "customer_name": {"required": False},
             "customer_address": {"required": False},
             "customer_email": {"required": False},
+            "case": {"required": False, "help_text": "A case of the same customer, or null."},
         }
 
     def get_fields(self):
         fields = super().get_fields()
         workspace = _workspace(self)
         fields["customer"].queryset = Customer.objects.in_workspace(workspace).current()
+        fields["case"].queryset = Case.objects.in_workspace(workspace)
         if self.instance is not None:
             fields["customer"].read_only = True
         return fields

@@ -60,6 +60,15 @@ class QuoteForm(forms.ModelForm):
         fields = QUOTE_FIELDS
         widgets = {"valid_until": DATE, "customer_address": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        from patron.cases.models import Case
+
+        self.fields["case"].queryset = Case.objects.in_workspace(customer.workspace).filter(
+            customer=customer
+        )
+        self.fields["case"].empty_label = "None"
+
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()
 

@@ -162,6 +162,14 @@ class Quote(WorkspaceScoped):
     customer_name = models.CharField("customer name", max_length=300, blank=True)
     customer_address = models.TextField("customer address", max_length=1000, blank=True)
     customer_email = models.CharField("customer email", max_length=254, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quotes",
+        help_text="A case of the same customer this quote answers (optional).",
+    )
     status = models.CharField(max_length=10, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT)
     valid_until = models.DateField("valid until")
     currency = models.CharField(max_length=3, validators=[CURRENCY_CODE])
@@ -206,6 +214,9 @@ class Quote(WorkspaceScoped):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         _same_workspace(self, "customer", "a customer", errors)
+        _same_workspace(self, "case", "a case", errors)
+        if "case" not in errors and self.case_id and self.case.customer_id != self.customer_id:
+            errors["case"] = "Choose a case of this quote's customer."
         self.currency = (self.currency or "").strip().upper()
         if errors:
             raise ValidationError(errors)

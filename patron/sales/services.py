@@ -36,6 +36,7 @@ from patron.sales.models import (
 ITEM_FIELDS = ["code", "name", "unit_price", "tax_rate", "active"]
 PRICE_LEVEL_FIELDS = ["name", "discount"]
 QUOTE_FIELDS = [
+    "case",
     "customer_name",
     "customer_address",
     "customer_email",

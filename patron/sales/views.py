@@ -251,7 +251,7 @@ def quote_list(request):
 def quote_create(request, pk: int):
     customer = _customer(request, pk)
     if request.method == "POST":
-        form = QuoteForm(request.POST)
+        form = QuoteForm(request.POST, customer=customer)
         if form.is_valid():
             try:
                 quote = services.quote_create(
@@ -265,7 +265,7 @@ def quote_create(request, pk: int):
     else:
         # The form shows what the quote will be filled in with.
         preview = services.quote_preview(customer=customer)
-        form = QuoteForm(instance=preview)
+        form = QuoteForm(instance=preview, customer=customer)
     return render(
         request,
         "sales/quote_form.html",
@@ -310,7 +310,7 @@ def quote_print(request, pk: int):
 @requires("sales.change", owner=_quote)
 def quote_edit(request, pk: int):
     quote = _quote(request, pk)
-    form = QuoteForm(_posted(request), instance=quote)
+    form = QuoteForm(_posted(request), instance=quote, customer=quote.customer)
     if request.method == "POST" and form.is_valid():
         try:
             services.quote_update(quote=quote, actor=request.user, data=form.cleaned_data)

@@ -116,6 +116,17 @@ def test_a_new_quote_has_the_customers_details_and_the_next_number(organization,
     assert changes_for(first).get().action == Change.Action.CREATE
 
 
+def test_a_quote_may_answer_a_case_of_its_customer(organization, contact, admin):
+    from patron.cases import services as cases
+
+    case = cases.case_create(customer=organization, actor=admin, data={"subject": "Leak"})
+    quote = services.quote_create(customer=organization, actor=admin, data={"case": case})
+    assert list(case.quotes.all()) == [quote]
+    with pytest.raises(ValidationError) as refused:
+        services.quote_create(customer=contact, actor=admin, data={"case": case})
+    assert refused.value.message_dict == {"case": ["Choose a case of this quote's customer."]}
+
+
 def test_the_workspace_currency_is_the_default(organization, admin, workspace):
     services.workspace_currency_set(workspace=workspace, currency="eur")
     assert services.quote_create(customer=organization, actor=admin).currency == "EUR"
