@@ -149,7 +149,8 @@ def _import_start(request, kind: str):
         form.is_valid()  # shows the saved answers as they were given
     if request.method == "POST" and form.is_valid():
         # The raw answers (dates and amounts as typed) keep in the session as JSON.
-        _save_state(request, kind=kind, options_data=request.POST.dict())
+        answers = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        _save_state(request, kind=kind, options_data=answers)
         return redirect("exchange:import_upload")
     return _wizard(request, 1, {"form": form}, status=400 if form.errors else 200, kind=kind)
 
@@ -250,9 +251,15 @@ def _wizard_job(request, pk: int):
     job = _job(request, pk)
     if not jobs.is_draft(job):
         return None, redirect("exchange:import_job", pk=job.pk)
-    if _state(request).get("job") != job.pk or _state_options(request) is None:
+    state = _state(request)
+    if state.get("job") != job.pk:
         messages.error(request, "Start the import again: its first steps were not kept.")
         return None, redirect("exchange:import")
+    if _state_options(request) is None:
+        # Step 1's answers no longer hold (a list of that name was created meanwhile).
+        messages.error(request, "Check the first step again.")
+        start = "exchange:list_import" if state.get("kind") == "list" else "exchange:import"
+        return None, redirect(f"{reverse(start)}?continue=1")
     try:
         table = jobs.job_table(job)
     except ValidationError as error:

@@ -576,3 +576,14 @@ def test_with_a_worker_the_page_waits_then_reports(
     page = admin_client.get(f"/customers/imports/{job.pk}/").content.decode()
     assert "Import finished: 3 rows read." in page
     assert 'hx-trigger="every 1s"' not in page
+
+
+def test_a_list_name_taken_meanwhile_sends_back_to_step_1(admin_client, workspace):
+    start(admin_client, LIST_OPTIONS, url="/lists/import/")
+    job = upload_file(admin_client)
+    CustomerList.objects.create(workspace=workspace, name="TRADE SHOW 2026")
+    response = admin_client.get(f"/customers/import/{job.pk}/mapping/")
+    assert response["Location"] == "/lists/import/?continue=1"
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "A customer list with this name already exists." in page
+    assert 'value="Expo Ltd"' in page  # the other answers are kept
