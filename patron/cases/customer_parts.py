@@ -3,6 +3,7 @@ customer page (manual 000)."""
 
 from django.urls import reverse
 
+from patron.cases.models import Case
 from patron.customers.customer_page import (
     MenuLink,
     Tab,
@@ -11,6 +12,7 @@ from patron.customers.customer_page import (
     register_link,
     register_timeline,
 )
+from patron.workspaces.dashboard import Tile, register_tile
 
 
 def _cases(customer):
@@ -28,8 +30,27 @@ def _timeline(customer, limit):
         )
 
 
+def _my_open_cases(request) -> int:
+    return (
+        Case.objects.in_workspace(request.workspace)
+        .current()
+        .filter(assignee=request.user)
+        .exclude(status__in=Case.DONE)
+        .count()
+    )
+
+
 def register_case_parts() -> None:
     register_timeline(_timeline)
+    register_tile(
+        Tile(
+            slug="my-open-cases",
+            label="My open cases",
+            count=_my_open_cases,
+            url=lambda request: f"{reverse('cases:list')}?assignee={request.user.pk}&done=false",
+            order=30,
+        )
+    )
     register(
         Tab(
             slug="cases",

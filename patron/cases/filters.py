@@ -4,7 +4,7 @@ import django_filters as filters
 from django import forms
 
 from patron.cases.models import Case, ReasonCode
-from patron.customers.filters import ForCustomerFilterSet, IntegerFilter
+from patron.customers.filters import ForCustomerFilterSet, IntegerFilter, YesNoFilter
 from patron.workspaces.models import User
 
 
@@ -15,6 +15,11 @@ class CaseFilter(ForCustomerFilterSet):
         queryset=ReasonCode.objects.none(), empty_label="Any", label="Reason code"
     )
     assignee = filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
+    done = YesNoFilter(
+        method="filter_done",
+        label="Resolved or closed",
+        help_text="false: the cases still open or pending.",
+    )
     logged_from = filters.DateFilter(
         field_name="logged_at",
         lookup_expr="date__gte",
@@ -44,3 +49,9 @@ class CaseFilter(ForCustomerFilterSet):
         # A page's select of thousands of customers would be useless: the page finds a
         # customer by number, and `customer` (an id) comes from links and the API.
         self.filters["customer"].extra["widget"] = forms.HiddenInput
+
+    def filter_done(self, queryset, name, value):
+        if value is None:
+            return queryset
+        done = queryset.filter(status__in=Case.DONE)
+        return done if value else queryset.exclude(status__in=Case.DONE)

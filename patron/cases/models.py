@@ -67,7 +67,7 @@ class Case(WorkspaceScoped):
         ReasonCode,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="cases",
         verbose_name="reason code",
     )

@@ -125,7 +125,7 @@ class CustomerHouseAccount(WorkspaceScoped):
         "customers.Customer", on_delete=models.CASCADE, related_name="customer_house_accounts"
     )
     house_account = models.ForeignKey(
-        HouseAccount, on_delete=models.PROTECT, related_name="customer_links"
+        HouseAccount, on_delete=models.RESTRICT, related_name="customer_links"
     )
 
     class Meta:

@@ -136,3 +136,24 @@ def test_reason_codes_are_for_managers(client, logged_in):
     assert client.get("/setup/reason-codes/").status_code == 403
     assert client.post("/setup/reason-codes/", {"name": "X"}).status_code == 403
     assert not ReasonCode.objects.exists()
+
+
+def test_my_open_cases_tile(client, case, admin, customer):
+    client.force_login(admin)
+    services.case_create(customer=customer, actor=admin, data={"subject": "Not mine"})
+    services.case_create(
+        customer=customer, actor=admin, data={"subject": "Done", "assignee": admin}
+    )
+    services.case_set_status(case=Case.objects.get(subject="Done"), status="closed", actor=admin)
+    home = client.get("/").content.decode()
+    link = f"/cases/?assignee={admin.pk}&amp;done=false"
+    assert link in home
+    tile = home[home.index(link) :].split("</a>")[0]
+    assert '<span class="tile-count">1</span>' in tile
+    page = client.get(f"/cases/?assignee={admin.pk}&done=false").content.decode()
+    assert "Kettle leaks" in page and "Not mine" not in page and ">Done<" not in page
+
+
+def test_a_workspace_can_still_be_deleted_with_its_cases(case, workspace):
+    workspace.delete()
+    assert not Case.objects.exists() and not ReasonCode.objects.exists()

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customer_house_accounts', to='customers.customer')),
                 ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workspaces.workspace')),
-                ('house_account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customer_links', to='loyalty.houseaccount')),
+                ('house_account', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='customer_links', to='loyalty.houseaccount')),
             ],
             options={
                 'ordering': ['house_account__name'],

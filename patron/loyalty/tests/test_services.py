@@ -179,3 +179,10 @@ def test_an_account_in_use_cannot_be_deleted(customer, admin, house_account):
     services.customer_house_account_remove(link=customer.customer_house_accounts.get(), actor=admin)
     services.house_account_delete(house_account=house_account, actor=admin)
     assert not HouseAccount.objects.exists()
+
+
+def test_a_workspace_can_still_be_deleted_with_its_house_accounts(customer, house_account):
+    services.customer_house_account_add(customer=customer, house_account=house_account, actor=None)
+    services.loyalty_earn(customer=customer, points=5, actor=None)
+    customer.workspace.delete()
+    assert not HouseAccount.objects.exists() and not LoyaltyEntry.objects.exists()
