@@ -64,6 +64,9 @@ class QuoteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from patron.cases.models import Case
 
+        # The model's own validation (Quote.clean) checks the case against the customer.
+        self.instance.workspace, self.instance.customer = customer.workspace, customer
+
         self.fields["case"].queryset = Case.objects.in_workspace(customer.workspace).filter(
             customer=customer
         )

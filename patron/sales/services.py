@@ -84,12 +84,16 @@ def workspace_currency(workspace) -> str:
 
 
 @transaction.atomic
-def workspace_currency_set(*, workspace, currency: str) -> SalesSettings:
+def workspace_currency_set(*, workspace, currency: str, actor=None, via: str = "page"):
+    """Set the currency new quotes take; quotes already made keep theirs."""
     settings, _ = SalesSettings.objects.select_for_update().get_or_create(workspace=workspace)
-    settings.currency = (currency or "").strip().upper()
-    settings.full_clean()
-    settings.save()
-    return settings
+    return update_with_history(
+        instance=settings,
+        actor=actor,
+        data={"currency": (currency or "").strip().upper()},
+        fields=["currency"],
+        via=via,
+    )
 
 
 # Items ------------------------------------------------------------------------------------

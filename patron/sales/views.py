@@ -115,7 +115,9 @@ def currency_set(request):
     if form.is_valid():
         try:
             settings = services.workspace_currency_set(
-                workspace=request.workspace, currency=form.cleaned_data["currency"]
+                workspace=request.workspace,
+                currency=form.cleaned_data["currency"],
+                actor=request.user,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

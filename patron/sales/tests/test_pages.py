@@ -65,6 +65,23 @@ def test_create_a_quote_from_the_customer_page_with_three_lines_and_a_discount(
     assert "<nav" not in printable, "the printable view is the quote alone"
 
 
+def test_the_quote_form_offers_the_customers_own_cases(admin_client, organization, contact, admin):
+    from patron.cases import services as cases
+
+    own = cases.case_create(customer=organization, actor=admin, data={"subject": "Leak"})
+    cases.case_create(customer=contact, actor=admin, data={"subject": "Someone else's"})
+    form = admin_client.get(f"/customers/{organization.pk}/quotes/new/").content.decode()
+    assert f'<option value="{own.pk}">{own}</option>' in form
+    assert "Someone else" not in form
+    admin_client.post(
+        f"/customers/{organization.pk}/quotes/new/",
+        {"valid_until": "2099-01-01", "currency": "GBP", "case": own.pk},
+    )
+    quote = Quote.objects.get()
+    assert quote.case == own
+    assert f'href="/cases/{own.pk}/"' in admin_client.get(f"/quotes/{quote.pk}/").content.decode()
+
+
 def test_a_bad_line_says_what_is_wrong_and_adds_nothing(admin_client, quote):
     response = admin_client.post(
         f"/quotes/{quote.pk}/lines/add/", {"quantity": "-1", "discount": "101"}

@@ -128,8 +128,11 @@ def test_a_quote_may_answer_a_case_of_its_customer(organization, contact, admin)
 
 
 def test_the_workspace_currency_is_the_default(organization, admin, workspace):
-    services.workspace_currency_set(workspace=workspace, currency="eur")
+    settings = services.workspace_currency_set(workspace=workspace, currency="eur", actor=admin)
     assert services.quote_create(customer=organization, actor=admin).currency == "EUR"
+    assert changes_for(settings).get().fields == [
+        {"field": "currency", "label": "Default currency", "old": "GBP", "new": "EUR"}
+    ]
     with pytest.raises(ValidationError):
         services.workspace_currency_set(workspace=workspace, currency="EURO")
     with pytest.raises(ValidationError) as refused:
