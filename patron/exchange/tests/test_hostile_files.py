@@ -45,17 +45,19 @@ def assert_nothing_written(workspace):
 def refused(path, workspace, max_memory_mb=40, **reading_options) -> str:
     """The refusal's message through the service; the refusal is quick, takes bounded
     memory, and nothing is written."""
-    tracemalloc.start()
     started = time.perf_counter()
+    with pytest.raises(ValidationError) as caught:
+        import_file(path, workspace, **reading_options)
+    elapsed = time.perf_counter() - started
+    # "Within a second or two" on a quiet machine; the margin is for a busy test runner.
+    assert elapsed < 5, f"refused after {elapsed:.1f} s"
+    tracemalloc.start()  # again, measured (tracing slows it down)
     try:
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(ValidationError):
             import_file(path, workspace, **reading_options)
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # "Within a second or two" on a quiet machine; the margin is for a busy test runner.
-    assert elapsed < 5, f"refused after {elapsed:.1f} s"
     assert peak < max_memory_mb * 1_048_576, f"peak {peak / 1_048_576:.0f} MB"
     assert_nothing_written(workspace)
     return " ".join(caught.value.messages)
@@ -286,7 +288,9 @@ def test_a_huge_declared_dimension_and_a_far_row_are_read_quickly(tmp_path, work
     )
     started = time.perf_counter()
     assert import_file(path, workspace).created == 1
-    assert time.perf_counter() - started < 5
+    # openpyxl still passes the million empty rows up to the far one (about a second on a
+    # quiet machine), but none is padded to the declared 16,384 columns.
+    assert time.perf_counter() - started < 10
 
 
 def test_a_value_far_beyond_the_columns_of_a_workbook_row(tmp_path, workspace):
