@@ -1,6 +1,26 @@
 """The Quotes, Price level and Service contracts tabs and their left-menu links."""
 
-from patron.customers.customer_page import MenuLink, Tab, register, register_link
+from patron.customers.customer_page import (
+    MenuLink,
+    Tab,
+    TimelineEntry,
+    register,
+    register_link,
+    register_timeline,
+)
+
+
+def quote_timeline(customer, limit: int):
+    """Quotes made for the customer, for its Timeline tab."""
+    quotes = customer.quotes.select_related("created_by").order_by("-created_at")[:limit]
+    for quote in quotes:
+        yield TimelineEntry(
+            when=quote.created_at,
+            kind="Quote",
+            title=f"{quote} ({quote.get_shown_status_display()})",
+            url=quote.get_absolute_url(),
+            who=str(quote.created_by or ""),
+        )
 
 
 def _quotes(request, customer):
@@ -20,6 +40,7 @@ def _contracts(request, customer):
 
 
 def register_sales_parts() -> None:
+    register_timeline(quote_timeline)
     register(
         Tab(
             slug="quotes",

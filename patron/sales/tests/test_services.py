@@ -279,6 +279,25 @@ def test_no_quote_for_a_customer_in_the_recycle_bin(organization, admin):
     assert not Quote.objects.exists()
 
 
+def test_purging_the_customer_takes_its_quotes_and_their_history(
+    organization, sent_quote, admin, settings
+):
+    from patron.customers.services import customers_purge
+
+    settings.PATRON_PURGE_AFTER_DAYS = 0
+    customer_delete(customer=organization, actor=admin)
+    assert customers_purge() == 1
+    assert not Quote.objects.exists()
+    assert not Change.objects.filter(content_type__model="quote").exists()
+
+
+def test_a_quote_is_on_the_customers_timeline(quote, organization):
+    from patron.customers.customer_page import timeline_for
+
+    entries = [e for e in timeline_for(organization) if e.kind == "Quote"]
+    assert [(e.title, e.url) for e in entries] == [("Quote 1 (Draft)", f"/quotes/{quote.pk}/")]
+
+
 # Service contracts
 
 
