@@ -4,8 +4,16 @@ import django_filters as filters
 from django import forms
 
 from patron.cases.models import Case, ReasonCode
-from patron.customers.filters import ForCustomerFilterSet, IntegerFilter, YesNoFilter
+from patron.customers.filters import ForCustomerFilterSet, IntegerFilter, YesNoFilter, YesNoSelect
 from patron.workspaces.models import User
+
+
+class AnyYesNoSelect(YesNoSelect):
+    """Yes / No, and "Any" rather than "Unknown" for no filter."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
 
 
 class CaseFilter(ForCustomerFilterSet):
@@ -18,6 +26,7 @@ class CaseFilter(ForCustomerFilterSet):
     done = YesNoFilter(
         method="filter_done",
         label="Resolved or closed",
+        widget=AnyYesNoSelect,
         help_text="false: the cases still open or pending.",
     )
     logged_from = filters.DateFilter(

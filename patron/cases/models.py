@@ -116,6 +116,13 @@ class Case(WorkspaceScoped):
     def is_done(self) -> bool:
         return self.status in self.DONE
 
+    def history_value(self, field_name: str) -> str | None:
+        """Times read in History in the site's time zone, as on the page."""
+        if field_name in ("logged_at", "resolved_at"):
+            value = getattr(self, field_name)
+            return timezone.localtime(value).strftime("%d %b %Y %H:%M") if value else ""
+        return None
+
     def clean(self) -> None:
         errors = {}
         if self.customer_id and self.customer.workspace_id != self.workspace_id:

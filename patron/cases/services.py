@@ -20,7 +20,7 @@ from patron.history.services import create_with_history, record_change, update_w
 
 REASON_CODE_FIELDS = ["name", "description"]
 # What a person fills in; `resolved_at` follows the status (audited, never given).
-CASE_FIELDS = ["status", "reason_code", "logged_at", "subject", "description", "assignee"]
+CASE_FIELDS = ["subject", "status", "reason_code", "assignee", "logged_at", "description"]
 AUDITED_CASE_FIELDS = ["number", "customer", *CASE_FIELDS, "resolved_at"]
 
 

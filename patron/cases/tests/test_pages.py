@@ -157,3 +157,20 @@ def test_my_open_cases_tile(client, case, admin, customer):
 def test_a_workspace_can_still_be_deleted_with_its_cases(case, workspace):
     workspace.delete()
     assert not Case.objects.exists() and not ReasonCode.objects.exists()
+
+
+def test_a_cleared_logged_time_means_now_or_unchanged(client, logged_in, customer, case):
+    logged_in()
+    client.post(
+        f"/customers/{customer.pk}/cases/new/",
+        {"subject": "Cleared time", "status": "open", "logged_at": ""},
+    )
+    created = Case.objects.get(subject="Cleared time")
+    assert created.logged_at > case.logged_at
+    before = case.logged_at
+    response = client.post(
+        f"/cases/{case.pk}/edit/", {"subject": "Kettle leaks", "status": "open", "logged_at": ""}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.logged_at == before

@@ -50,9 +50,8 @@ def test_resolving_sets_the_date_and_reopening_clears_it(case, admin):
         [("status", "Closed", "Open")],
     ]
     last = changes_for(case).first()
-    assert {"field": "resolved_at", "label": "Resolved", "old": str(resolved_at), "new": ""} in (
-        last.fields
-    )
+    shown = timezone.localtime(resolved_at).strftime("%d %b %Y %H:%M")
+    assert {"field": "resolved_at", "label": "Resolved", "old": shown, "new": ""} in last.fields
 
 
 def test_an_unknown_status_is_refused(case, admin):
