@@ -10,7 +10,7 @@ How it works:
   compact postcode, phone digits, lower-case email.
 - Blocking: each record gets a few keys per pass (same email; same phone; a name's Soundex
   code + postcode; a name's code + date of birth; date of birth + postcode; street + number
-  + postcode area; both names' codes + decade of birth; surname + town + initial). The
+  + postcode area; both names' codes + year of birth; surname + town + initial). The
   postcode's characters are sorted in its keys, so a transposed postcode still shares
   them, and name codes are unlabelled, so swapped first and last names do too. Only
   records sharing a key are compared, so
@@ -44,7 +44,7 @@ CENTRE = 5.5
 SPREAD = 2.5
 THRESHOLD = 0.5
 MAX_BLOCK = 100
-# Passes on names alone (with only a decade of birth) grow as the square of the customers:
+# Passes on names alone (with only a year of birth) grow as the square of the customers:
 # their blocks are cut at a fifth of MAX_BLOCK, so a million customers stay within minutes.
 BROAD_PASSES = {"names"}
 
@@ -197,7 +197,7 @@ def blocking_keys(record: Record) -> tuple[tuple[str, ...], ...]:
         tuple(f"{code}|{birth}" for code in codes) if birth else (),
         (f"{birth}|{postcode}",) if birth and postcode else (),
         (f"{street}|{record.street_number}|{region}",) if street and record.street_number else (),
-        (f"{'|'.join(codes)}|{birth[:3]}",) if len(codes) == 2 else (),
+        (f"{'|'.join(codes)}|{birth[:4]}",) if len(codes) == 2 else (),
         (f"{surname}|{town}|{initial}",) if surname and town else (),
     )
 
