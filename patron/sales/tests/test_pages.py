@@ -2,6 +2,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from patron.history.services import changes_for
@@ -235,3 +237,30 @@ def test_contract_form_says_what_is_wrong(admin_client, organization, contact):
     assert not organization.service_contracts.exists()
     # A person has no service contracts: the page is not there.
     assert admin_client.get(f"/customers/{contact.pk}/service-contracts/new/").status_code == 404
+
+
+def test_lists_read_a_fixed_number_of_queries(
+    admin_client, organization, admin, django_assert_max_num_queries
+):
+    """The quote list and Quotes tab compute totals from prefetched lines: no query per
+    quote, however many there are."""
+
+    def make_quotes(count):
+        for _ in range(count):
+            quote = services.quote_create(customer=organization, actor=admin)
+            for price in ("1.00", "2.50", "3.75"):
+                services.quote_line_add(
+                    quote=quote,
+                    actor=admin,
+                    data={"description": "X", "unit_price": Decimal(price)},
+                )
+
+    make_quotes(2)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get("/quotes/")
+    make_quotes(20)
+    with django_assert_max_num_queries(len(few)):
+        page = admin_client.get("/quotes/").content.decode()
+    assert page.count("7.25 GBP") == 22
+    with django_assert_max_num_queries(len(few)):
+        admin_client.get(f"/customers/{organization.pk}/tabs/quotes/")
