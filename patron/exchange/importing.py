@@ -13,10 +13,11 @@ Nothing is half-imported: a batch's customers, their History, the refused rows a
 job's counts and checkpoint (`next_row`) commit in one transaction, so the job always says
 exactly what is in the database, and a resumed run ends where an uninterrupted one would.
 
-Rows are validated with the customer's own rules (`Customer.full_clean()`: emails in
-lower case, phones in E.164 for the workspace's region, name keys), so an imported
-customer is stored exactly as one typed into the form. Matching compares those normalized
-forms, looking up a whole batch's keys in one query per kind of key.
+Rows are validated with the customer's own rules (the fields' checks for the values the
+row sets, then `Customer.clean()`: emails in lower case, phones in E.164 for the
+workspace's region, name keys), so an imported customer is stored exactly as one typed
+into the form. Matching compares those normalized forms, looking up a whole batch's keys
+in one query per kind of key. Writing runs one INSERT or UPDATE over a batch's rows.
 """
 
 import copy
@@ -25,6 +26,7 @@ import datetime
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -55,7 +57,7 @@ from patron.lists.services import list_add_customers
 from patron.updates.parsing import header_word, parse_customer_number, parse_date
 
 BATCH_SIZE = 1000
-# Fields full_clean() need not check: the number comes at writing, and the foreign keys are
+# Fields validation need not check: the number comes at writing, and the foreign keys are
 # the import's own workspace and actor or left as they were (checking each costs a query).
 CLEAN_EXCLUDE = ["number", "workspace", "created_by", "organization", "category"]
 VIA = "import"
@@ -170,6 +172,7 @@ class Report:
 # --- Reading one row into field values --------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # a file repeats its few titles, genders and types on every row
 def _choice(name: str, text: str) -> str:
     options = Customer._meta.get_field(name).choices
     word = header_word(text)
@@ -260,7 +263,7 @@ def _postcode_key(postcode: str) -> str:
 
 def match_keys(customer: Customer, region: str, *, cleaned: bool = False) -> dict[str, list]:
     """The keys that would find this unsaved customer, normalized as stored data is. A
-    customer that passed full_clean() is normalized already; otherwise a value that does
+    customer that passed validation is normalized already; otherwise a value that does
     not normalize gives no key (validation reports it)."""
     keys: dict[str, list] = {"number": [], "external_ref": [], "email": [], "phone": []}
     if customer.number:
