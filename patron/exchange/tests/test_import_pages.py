@@ -587,3 +587,28 @@ def test_a_list_name_taken_meanwhile_sends_back_to_step_1(admin_client, workspac
     page = admin_client.get(response["Location"]).content.decode()
     assert "A customer list with this name already exists." in page
     assert 'value="Expo Ltd"' in page  # the other answers are kept
+
+
+def test_an_excel_workbook_and_a_vcard_file_are_read(admin_client):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Surname", "E-mail"])
+    workbook.active.append(["Hopper", "grace@example.com"])
+    content = io.BytesIO()
+    workbook.save(content)
+    start(admin_client)
+    response = admin_client.post(
+        "/customers/import/upload/",
+        {"file": SimpleUploadedFile("people.xlsx", content.getvalue())},
+    )
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "people.xlsx: XLSX · 2 columns" in page
+    assert selected(page, "column_0") == "last_name"
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Hopper;Grace;;;\r\nEMAIL:grace@example.com\r\n"
+    card += "END:VCARD\r\n"
+    response = admin_client.post("/customers/import/upload/", {"file": upload("grace.vcf", card)})
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "grace.vcf: VCF" in page
+    assert "Hopper" in page  # the first values of the Last name column
+    assert ImportJob.objects.count() == 1  # the workbook's draft was replaced
