@@ -12,6 +12,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -252,9 +253,24 @@ def has_more_rows(table: Table, than: int) -> bool:
 
 def estimated_rows(job: ImportJob) -> int | None:
     """How many rows the file has, counted cheaply for a progress bar: lines of a CSV,
-    cards of a vCard, the sheet's size of a workbook. None if the file is gone."""
+    cards of a vCard, the sheet's size of a workbook. None if the file is gone. Kept in
+    the cache: the progress page asks every second, and 500 MB take a second to count."""
     if not job.file:
         return None
+    try:
+        size = job.file.size
+    except OSError:
+        return None
+    key = f"patron:import-rows:{job.pk}:{job.file.name}:{size}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _count_rows(job)
+        if rows is not None:
+            cache.set(key, rows, 24 * 3600)
+    return rows
+
+
+def _count_rows(job: ImportJob) -> int | None:
     try:
         path = Path(job.file.path)
         with path.open("rb") as file:
