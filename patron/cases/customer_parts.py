@@ -14,9 +14,12 @@ from patron.customers.customer_page import (
 )
 from patron.workspaces.dashboard import Tile, register_tile
 
+TAB_ROWS = 100  # the newest; the case list, filtered to the customer, has them all
 
-def _cases(customer):
-    return customer.cases.select_related("reason_code", "assignee")
+
+def _cases_tab(request, customer) -> dict:
+    cases = customer.cases.select_related("reason_code", "assignee")
+    return {"cases": cases[:TAB_ROWS], "total": customer.cases.count(), "shown": TAB_ROWS}
 
 
 def _timeline(customer, limit):
@@ -56,7 +59,7 @@ def register_case_parts() -> None:
             slug="cases",
             label="Cases",
             template="cases/cases_tab.html",
-            context=lambda request, customer: {"cases": _cases(customer)},
+            context=_cases_tab,
             order=30,
             count=lambda customer: customer.cases.count(),
         )

@@ -174,3 +174,32 @@ def test_a_cleared_logged_time_means_now_or_unchanged(client, logged_in, custome
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.logged_at == before
+
+
+def test_logged_days_are_whole_local_days(client, logged_in, customer, admin):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    logged_in()
+    late = timezone.make_aware(datetime(2026, 3, 9, 23, 30))
+    services.case_create(
+        customer=customer, actor=admin, data={"subject": "Late", "logged_at": late}
+    )
+    for query, found in [
+        ({"logged_from": "2026-03-09", "logged_to": "2026-03-09"}, True),
+        ({"logged_to": "2026-03-08"}, False),
+        ({"logged_from": "2026-03-10"}, False),
+    ]:
+        page = client.get("/cases/", query).content.decode()
+        assert ("Late" in page) is found, query
+
+
+def test_the_tab_shows_the_newest_hundred(client, logged_in, customer, admin):
+    logged_in(Role.READ_ONLY)
+    for number in range(101):
+        services.case_create(customer=customer, actor=admin, data={"subject": f"Case #{number}"})
+    tab = client.get(f"/customers/{customer.pk}/tabs/cases/").content.decode()
+    assert "Case #100<" in tab and "Case #0<" not in tab
+    assert "The newest 100 of 101 cases." in tab
+    assert f'href="/cases/?customer={customer.pk}"' in tab
