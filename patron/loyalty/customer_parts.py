@@ -3,11 +3,15 @@
 from patron.customers.customer_page import MenuLink, Tab, register, register_link
 from patron.loyalty.services import loyalty_balance
 
+LEDGER_ROWS = 500  # the newest; the API lists them all (?customer=)
+
 
 def _loyalty_tab(request, customer) -> dict:
     return {
         "balance": loyalty_balance(customer),
-        "entries": customer.loyalty_entries.select_related("created_by")[:500],
+        "entries": customer.loyalty_entries.select_related("created_by")[:LEDGER_ROWS],
+        "total": customer.loyalty_entries.count(),
+        "shown": LEDGER_ROWS,
     }
 
 

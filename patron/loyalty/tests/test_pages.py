@@ -114,3 +114,15 @@ def test_house_accounts_set_up_is_for_managers(client, logged_in):
     assert client.get("/setup/house-accounts/").status_code == 403
     assert client.post("/setup/house-accounts/", {"name": "X"}).status_code == 403
     assert not HouseAccount.objects.exists()
+
+
+def test_the_tab_lists_the_newest_500_and_counts_all(client, logged_in, customer, workspace):
+    logged_in(Role.READ_ONLY)
+    LoyaltyEntry.objects.bulk_create(
+        LoyaltyEntry(workspace=workspace, customer=customer, kind="earned", points=2)
+        for _ in range(501)
+    )
+    tab = client.get(f"/customers/{customer.pk}/tabs/loyalty/").content.decode()
+    assert '<strong class="loyalty-balance">1002</strong>' in tab
+    assert tab.count("<td>+2</td>") == 500
+    assert "The newest 500 of 501 entries" in tab
