@@ -5,6 +5,8 @@ hands them to the engine (patron/duplicates/engine.py) and stores the pairs it f
 a pair marked "not a duplicate" is remembered and never proposed again.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +38,9 @@ FIELDS = [
 ]
 READ_CHUNK = 2000
 SAVE_BATCH = 1000
+# A running scan that has said nothing for this long died with its worker: it no longer
+# stops a new scan from starting.
+STALE_AFTER = timedelta(minutes=30)
 
 
 @transaction.atomic
@@ -43,10 +48,12 @@ def scan_start(*, workspace, actor, via: str = "page") -> DuplicateScan:
     """Queue a scan of the workspace; refused while another one is queued or running."""
     from patron.duplicates.tasks import run_duplicate_scan
 
-    busy = DuplicateScan.objects.select_for_update().filter(
-        workspace=workspace, state__in=[DuplicateScan.State.QUEUED, DuplicateScan.State.RUNNING]
+    scans = DuplicateScan.objects.select_for_update().filter(workspace=workspace)
+    queued = scans.filter(state=DuplicateScan.State.QUEUED)
+    running = scans.filter(
+        state=DuplicateScan.State.RUNNING, updated_at__gte=timezone.now() - STALE_AFTER
     )
-    if busy.exists():
+    if queued.exists() or running.exists():
         raise ValidationError(
             "A duplicate scan is already under way; wait for it to finish.", code="busy"
         )
@@ -86,7 +93,7 @@ def scan_run(*, scan_id: int) -> DuplicateScan:
     scan = DuplicateScan.objects.select_related("workspace").get(pk=scan_id)
     if scan.is_finished:
         return scan
-    jobs = DuplicateScan.objects.filter(pk=scan.pk)
+    jobs = _Progress(scan.pk)
     jobs.update(state=DuplicateScan.State.RUNNING, started_at=timezone.now(), error="")
     try:
         records = []
@@ -123,6 +130,16 @@ def scan_run(*, scan_id: int) -> DuplicateScan:
     )
     scan.refresh_from_db()
     return scan
+
+
+class _Progress:
+    """Writes a scan's progress; each write also says the scan is alive (updated_at)."""
+
+    def __init__(self, pk: int):
+        self.rows = DuplicateScan.objects.filter(pk=pk)
+
+    def update(self, **values) -> None:
+        self.rows.update(updated_at=timezone.now(), **values)
 
 
 @transaction.atomic

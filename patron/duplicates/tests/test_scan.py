@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -96,4 +98,15 @@ def test_the_scan_runs_in_the_worker_when_tasks_are_queued(
     assert scan.state == DuplicateScan.State.QUEUED
     run_worker()
     scan.refresh_from_db()
+    assert (scan.state, scan.candidate_count) == (DuplicateScan.State.DONE, 1)
+
+
+def test_a_scan_whose_worker_died_no_longer_blocks_a_new_one(workspace, admin, twins, scan_now):
+    from django.utils import timezone
+
+    dead = DuplicateScan.objects.create(workspace=workspace, state=DuplicateScan.State.RUNNING)
+    DuplicateScan.objects.filter(pk=dead.pk).update(
+        updated_at=timezone.now() - services.STALE_AFTER - timedelta(minutes=1)
+    )
+    scan = scan_now()
     assert (scan.state, scan.candidate_count) == (DuplicateScan.State.DONE, 1)
