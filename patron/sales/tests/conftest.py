@@ -7,6 +7,9 @@ from patron.customers.models import Customer
 from patron.sales import services
 from patron.testing.factories import make_customer
 
+# The browser test drives Chromium with the project's browser fixtures.
+from patron.tests.conftest import browser, chromium_path, open_page  # noqa: F401
+
 
 @pytest.fixture
 def organization(workspace, admin):
