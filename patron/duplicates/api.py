@@ -2,7 +2,8 @@
 
 /api/v1/duplicate-candidates/ lists the open pairs likeliest first (or by ?status=), one
 pair with both customers, and POST /{id}/not-duplicate/ keeps a pair apart for good;
-POST /api/v1/duplicate-scans/ starts a scan, GET /{id}/ follows its progress.
+POST /likely/ answers, before a customer is created, which existing ones it likely
+duplicates; POST /api/v1/duplicate-scans/ starts a scan, GET /{id}/ follows its progress.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,6 +14,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from patron.api.errors import ErrorSerializer, error_body
+from patron.api.serializers import StrictCharField
+from patron.customers.models import Customer
 from patron.duplicates import queries, services
 from patron.duplicates.models import DuplicateCandidate, DuplicateScan
 
@@ -54,6 +57,45 @@ class DuplicateCandidateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _text(max_length: int, help_text: str = "") -> StrictCharField:
+    return StrictCharField(
+        required=False, allow_blank=True, max_length=max_length, help_text=help_text
+    )
+
+
+class LikelyRequestSerializer(serializers.Serializer):
+    """A customer about to be created, as the create request would send it."""
+
+    kind = serializers.ChoiceField(
+        choices=Customer.Kind.choices, required=False, default=Customer.Kind.PERSON
+    )
+    first_name = _text(100)
+    last_name = _text(100)
+    company_name = _text(200, "An organization's name.")
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    email = _text(254, "Compared in lower case; an invalid address is ignored.")
+    work_phone = _text(20, "Any format; read as the workspace's country without +.")
+    home_phone = _text(20)
+    mobile_phone = _text(20)
+    address_1 = _text(200)
+    address_2 = _text(200)
+    address_3 = _text(200)
+    city = _text(100)
+    state = _text(100)
+    postcode = _text(20)
+
+    def validate(self, attrs):
+        if any("\x00" in value for value in attrs.values() if isinstance(value, str)):
+            raise ValidationError("Text cannot contain NUL characters.")
+        return attrs
+
+
+class LikelyDuplicateSerializer(serializers.Serializer):
+    customer = PairCustomerSerializer()
+    score = serializers.FloatField(help_text="0 to 1: how likely the two are one customer.")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class DuplicateScanSerializer(serializers.ModelSerializer):
     class Meta:
         model = DuplicateScan
@@ -81,6 +123,8 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DuplicateCandidateSerializer
     read_capability = "customers.merge"
     write_capability = "customers.merge"
+    # Whoever may create customers may ask before creating one.
+    capabilities = {"likely": "customers.change"}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -112,6 +156,20 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=LikelyRequestSerializer, responses=LikelyDuplicateSerializer(many=True))
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def likely(self, request):
+        """Before creating a customer: the existing customers it likely duplicates (at most
+        5, likeliest first), found as the create page finds them. Nothing is saved."""
+        body = LikelyRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        found = queries.likely_duplicates(request.workspace, body.validated_data)
+        rows = [
+            {"customer": customer, "score": score, "reasons": reasons}
+            for customer, score, reasons in found
+        ]
+        return Response(LikelyDuplicateSerializer(rows, many=True).data)
 
     @extend_schema(
         request=None,

@@ -61,3 +61,33 @@ def test_a_second_scan_while_one_runs_is_a_conflict(api, workspace):
     assert response.status_code == 409
     assert response.json()["code"] == "busy"
     assert DuplicateScan.objects.count() == 1
+
+
+def test_likely_answers_before_creating_and_saves_nothing(member, twins):
+    from patron.customers.models import Customer
+
+    jane, janet, _ = twins
+    sales = api_client_for(member(Role.SALES))  # anyone who creates customers may ask
+    count = Customer.objects.count()
+    response = sales.post(
+        "/api/v1/duplicate-candidates/likely/",
+        {"first_name": "Jane", "last_name": "Whitfeild", "postcode": "LS1 4AB",
+         "date_of_birth": "1980-02-09"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    found = response.json()
+    assert {row["customer"]["id"] for row in found} == {jane.pk, janet.pk}
+    assert found[0]["score"] >= found[1]["score"] >= 0.5
+    assert "same postcode" in found[0]["reasons"]
+    assert Customer.objects.count() == count
+    nobody = sales.post(
+        "/api/v1/duplicate-candidates/likely/", {"last_name": "Quorn"}, format="json"
+    )
+    assert nobody.json() == []
+    bad = sales.post(
+        "/api/v1/duplicate-candidates/likely/", {"date_of_birth": "soon"}, format="json"
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "date_of_birth"
+    reader = api_client_for(member(Role.READ_ONLY))
+    assert reader.post("/api/v1/duplicate-candidates/likely/", {}, format="json").status_code == 403
