@@ -396,7 +396,13 @@ def quote_line_add(*, quote: Quote, actor, data: dict[str, Any], via: str = "pag
     values = {**defaults, **{k: v for k, v in data.items() if v not in (None, "")}}
     position = (quote.lines.aggregate(last=Max("position"))["last"] or 0) + 1
     line = QuoteLine(workspace=quote.workspace, quote=quote, position=position, **values)
-    line.full_clean()
+    try:
+        line.full_clean()
+    except ValidationError as error:
+        errors = error.message_dict
+        if line.unit_price is None:  # rather than Django's "This field cannot be null."
+            errors["unit_price"] = ["Give a unit price, or choose an item."]
+        raise ValidationError(errors) from error
     line.save()
     _record_line(quote, f"Line {position}", "", line.history_text(), actor, via)
     return line
