@@ -23,6 +23,18 @@ def quotes_with_totals(quotes) -> list[Quote]:
     return rows
 
 
+def quotes_for_contact(contact):
+    """The quotes a customer's own person may see (the portal, later): those made for it
+    or for its organization, once sent (drafts are still being written)."""
+    customers = [contact.pk] + ([contact.organization_id] if contact.organization_id else [])
+    return (
+        Quote.objects.in_workspace(contact.workspace)
+        .filter(customer_id__in=customers, customer__deleted_at__isnull=True)
+        .exclude(status=QuoteStatus.DRAFT)
+        .order_by("-number")
+    )
+
+
 class QuoteFilter(ForCustomerFilterSet):
     number = IntegerFilter(label="Quote no.")
     status = filters.ChoiceFilter(

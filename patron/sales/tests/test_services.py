@@ -283,6 +283,22 @@ def test_a_contact_accepts_or_declines_its_own_sent_quote(
     )
 
 
+def test_a_contact_sees_the_sent_quotes_of_itself_and_its_organization(
+    workspace, admin, organization, contact, sent_quote, make_item
+):
+    from patron.sales.queries import quotes_for_contact
+
+    services.quote_create(customer=organization, actor=admin)  # a draft: not yet
+    own = services.quote_create(customer=contact, actor=admin)
+    services.quote_line_add(quote=own, actor=admin, data={"item": make_item(code="O")})
+    services.quote_set_status(quote=own, status="sent", actor=admin)
+    colleague = make_customer(workspace, admin, last_name="Other", organization=organization)
+    theirs = services.quote_create(customer=colleague, actor=admin)
+    services.quote_line_add(quote=theirs, actor=admin, data={"item": make_item(code="T")})
+    services.quote_set_status(quote=theirs, status="sent", actor=admin)
+    assert list(quotes_for_contact(contact)) == [own, sent_quote]
+
+
 def test_no_quote_for_a_customer_in_the_recycle_bin(organization, admin):
     customer_delete(customer=organization, actor=admin)
     organization.refresh_from_db()
