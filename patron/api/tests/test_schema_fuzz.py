@@ -459,7 +459,10 @@ def steer_to_existing_objects(case, fuzz):
 )
 def test_api_conforms_to_its_schema(case, fuzz):
     steer_to_existing_objects(case, fuzz)
-    response = case.call(headers=fuzz["headers"])
+    # The admin's token replaces a generated Authorization header in the case itself, so a
+    # case made invalid only by that header is judged as the valid request it becomes.
+    case.headers = {**(case.headers or {}), **fuzz["headers"]}
+    response = case.call()
     case.validate_response(
         response,
         headers=fuzz["headers"],
