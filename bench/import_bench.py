@@ -255,6 +255,13 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--existing", type=int, default=None, help="default: --size")
     parser.add_argument("--bad", action="store_true", help="also a file with 1%% bad rows")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="import each file N times (alternating) and compare the best times: the first "
+        "import pays for a fresh database file and cold caches",
+    )
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child_import is None:
@@ -280,12 +287,26 @@ def main() -> None:
         flush=True,
     )
     clean_path, bad_path = Path(f"{RUN_FILES}.csv"), Path(f"{RUN_FILES}-bad.csv")
+    files = {"Clean": clean_path}
+    if arguments.bad:
+        files["1% bad rows"] = bad_path
     try:
         write_file(clean_path, size, 0)
-        clean = measure("Clean", clean_path, size, existing)
         if arguments.bad:
             write_file(bad_path, size, BAD_EVERY)
-            bad = measure("1% bad rows", bad_path, size, existing)
+        best: dict[str, dict] = {}
+        for _ in range(max(1, arguments.repeat)):
+            for label, path in files.items():
+                figures = measure(label, path, size, existing)
+                if label not in best or figures["elapsed"] < best[label]["elapsed"]:
+                    best[label] = figures
+        if arguments.repeat > 1:
+            for label, figures in best.items():
+                print(
+                    f"Best of {arguments.repeat}, {label}: {size / figures['elapsed']:,.0f} rows/s"
+                )
+        if arguments.bad:
+            clean, bad = best["Clean"], best["1% bad rows"]
             expected = len(range(7, size, BAD_EVERY))
             print(
                 f"1% bad rows cost {bad['elapsed'] / clean['elapsed'] - 1:+.1%} time; "
