@@ -54,7 +54,7 @@ class SearchField(serializers.DictField):
 class CustomerListSerializer(StrictModelSerializer):
     customer_count = serializers.IntegerField(read_only=True)
     cost = AmountField(
-        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
 
     class Meta:

@@ -60,7 +60,7 @@ class CustomerList(WorkspaceScoped):
         max_length=200, blank=True, help_text="The organization that provided the list."
     )
     cost = models.DecimalField(
-        max_digits=12,
+        max_digits=14,  # as every amount of the API: 12 digits before the point
         decimal_places=2,
         null=True,
         blank=True,
