@@ -2,8 +2,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from patron.campaigns.models import Activity
+from patron.cases.models import Case
 from patron.customers.models import Customer
 from patron.lists.models import CustomerList
+from patron.loyalty.models import LoyaltyEntry
+from patron.sales.models import Quote
 from patron.telemarketing.models import Response
 from patron.workspaces.models import Membership, Workspace
 from patron.workspaces.roles import Role
@@ -63,6 +66,11 @@ def test_demo_creates_once_and_prints_the_login(db, monkeypatch, capsys):
     assert lists["Spring newsletter"].entries.exists()
     assert Activity.objects.running().filter(reference_code="SPRING27").exists()
     assert Response.objects.exists()
+    # Service and sales to try: cases, points, and quotes under an organization's level.
+    assert Case.objects.count() == 20
+    assert LoyaltyEntry.objects.exists()
+    quote = Quote.objects.get(status="sent")
+    assert quote.lines.count() == 3 and quote.customer.kind == Customer.Kind.ORGANIZATION
 
 
 def test_purge_deleted_command(db, capsys):

@@ -21,14 +21,31 @@ from patron.campaigns.services import (
     campaign_create,
     fulfilment_create,
 )
+from patron.cases.models import Case
+from patron.cases.services import case_create, case_set_status, reason_code_create
 from patron.customers.models import Category, Customer, Tag
 from patron.customers.services import customer_approve, customer_create, customer_release
 from patron.lists.models import CustomerList
 from patron.lists.services import list_create_from_search, list_from_fulfilments
+from patron.loyalty.services import (
+    customer_house_accounts_set,
+    house_account_create,
+    loyalty_earn,
+    loyalty_redeem,
+)
 from patron.marketing.models import SuppressionType
 from patron.marketing.services import customer_traits_set, suppression_add, trait_create
 from patron.members.services import member_link
 from patron.notes.services import note_create
+from patron.sales.services import (
+    contract_create,
+    customer_price_level_set,
+    item_create,
+    price_level_create,
+    quote_create,
+    quote_line_add,
+    quote_set_status,
+)
 from patron.telemarketing.models import ScriptStep
 from patron.telemarketing.services import (
     branch_add,
@@ -112,6 +129,7 @@ class Command(BaseCommand):
                 self._fill(workspace, admin, options)
                 self._activity(workspace, staff, random.Random(options["seed"]))
                 self._marketing(workspace, admin, random.Random(options["seed"]))
+                self._service_and_sales(workspace, admin, staff, random.Random(options["seed"]))
             self.stdout.write(self.style.SUCCESS("Created the demo workspace."))
         else:
             admin = member_add(workspace=workspace, email=email, role=Role.ADMIN, password=password)
@@ -341,5 +359,102 @@ class Command(BaseCommand):
                 "name": "Spring brochure requests",
                 "description": "Customers sent the spring brochure, for a follow-up letter.",
                 "usage": CustomerList.Usage.MAIL,
+            },
+        )
+
+    def _service_and_sales(
+        self, workspace: Workspace, admin: User, staff: dict, rng: random.Random
+    ) -> None:
+        """Cases with reason codes, loyalty points, house accounts, the item catalogue, a
+        price level given to an organization and quotes under it, and a service contract."""
+        people = list(Customer.objects.in_workspace(workspace).people().order_by("number"))
+        organization = (
+            Customer.objects.in_workspace(workspace)
+            .organizations()
+            .filter(contacts__isnull=False)
+            .order_by("number")
+            .first()
+        )
+        reasons = [
+            reason_code_create(workspace=workspace, actor=admin, via="command", data={"name": n})
+            for n in ["Faulty goods", "Billing query", "Delivery"]
+        ]
+        subjects = ["Boiler not firing", "Invoice twice", "Parcel missing", "Wrong part sent"]
+        for customer in rng.sample(people, 20):
+            case = case_create(
+                customer=customer,
+                actor=admin,
+                via="command",
+                data={
+                    "subject": rng.choice(subjects),
+                    "reason_code": rng.choice(reasons),
+                    "assignee": rng.choice([admin, staff[Role.SALES]]),
+                    "logged_at": timezone.now() - timedelta(days=rng.randrange(1, 40)),
+                },
+            )
+            status = rng.choice([Case.Status.OPEN, Case.Status.PENDING, Case.Status.RESOLVED])
+            if status != Case.Status.OPEN:
+                case_set_status(case=case, status=status, actor=admin, via="command")
+        for customer in rng.sample(people, 10):
+            loyalty_earn(
+                customer=customer, points=rng.randrange(50, 500), actor=admin, via="command"
+            )
+            if rng.random() < 0.4:
+                loyalty_redeem(customer=customer, points=40, actor=admin, via="command")
+        trade_account = house_account_create(
+            workspace=workspace,
+            actor=admin,
+            via="command",
+            data={"name": "Trade", "credit_limit": "5000.00"},
+        )
+        house_account_create(
+            workspace=workspace,
+            actor=admin,
+            via="command",
+            data={"name": "Staff", "credit_limit": "500.00"},
+        )
+        items = [
+            item_create(workspace=workspace, actor=admin, via="command", data=data)
+            for data in [
+                {"code": "B-1", "name": "Boiler", "unit_price": "499.99", "tax_rate": "20"},
+                {"code": "S-1", "name": "Annual service", "unit_price": "120.00", "tax_rate": "20"},
+                {"code": "P-1", "name": "Pipe per metre", "unit_price": "8.40", "tax_rate": "0"},
+            ]
+        ]
+        if organization is None:
+            return
+        customer_house_accounts_set(
+            customer=organization, house_accounts=[trade_account], actor=admin, via="command"
+        )
+        trade = price_level_create(
+            workspace=workspace,
+            actor=admin,
+            via="command",
+            data={"name": "Trade", "discount": "10"},
+        )
+        customer_price_level_set(
+            customer=organization, price_level=trade, actor=admin, via="command"
+        )
+        for status in ["draft", "sent"]:
+            quote = quote_create(customer=organization, actor=admin, via="command")
+            for item, quantity in zip(items, ["1", "1", "12.5"], strict=True):
+                quote_line_add(
+                    quote=quote,
+                    actor=admin,
+                    via="command",
+                    data={"item": item, "quantity": quantity},
+                )
+            if status == "sent":
+                quote_set_status(quote=quote, status="sent", actor=admin, via="command")
+        contract_create(
+            customer=organization,
+            actor=admin,
+            via="command",
+            data={
+                "name": "Boiler cover",
+                "start_date": timezone.localdate(),
+                "end_date": timezone.localdate() + timedelta(days=365),
+                "status": "active",
+                "supported_items": items[:2],
             },
         )
