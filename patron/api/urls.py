@@ -59,8 +59,8 @@ api_patterns = [
     # Any other path under api/v1/ answers the API's JSON 404, not the pages' HTML one.
     # Only paths ending in "/": the others still get CommonMiddleware's APPEND_SLASH
     # redirect first. csrf_exempt, or a POST there would get the HTML CSRF 403.
-    # (?s): an id with a line break in it is still an API path, answered in JSON.
-    re_path(r"(?s)^.*/$", csrf_exempt(not_found_json), name="not_found"),
+    # [\s\S], not ".": an id with a line break in it is still an API path, answered in JSON.
+    re_path(r"^[\s\S]*/$", csrf_exempt(not_found_json), name="not_found"),
 ]
 for pattern in api_patterns:
     pattern.callback = login_not_required(pattern.callback)
