@@ -6,6 +6,8 @@
 `field` is the dotted path of the offending input ("tags.0"), or null for the request.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -71,6 +73,19 @@ def conflict_response(conflict) -> Response:
     response = Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
     response["ETag"] = f'"{conflict.current_version}"'
     return response
+
+
+def deleted_unless_in_use(delete: Callable[[], None]) -> Response:
+    """Run a service's delete: 204 once done, or 409 "in_use" with the service's words when
+    other records still use the object (a type, code or level that customers have)."""
+    try:
+        delete()
+    except DjangoValidationError as error:
+        if error.code != "in_use":
+            raise
+        body = error_body(status.HTTP_409_CONFLICT, "in_use", " ".join(error.messages))
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def not_found_json(request, exception=None):

@@ -1,12 +1,10 @@
 """The cases API (routes registered by patron/api/urls.py): /api/v1/cases/ and
 /api/v1/reason-codes/, over the same services as the pages."""
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
-from rest_framework.response import Response
+from rest_framework import viewsets
 
-from patron.api.errors import ErrorSerializer, error_body
+from patron.api.errors import ErrorSerializer, deleted_unless_in_use
 from patron.api.serializers import StrictModelSerializer
 from patron.cases import services
 from patron.cases.filters import CaseFilter
@@ -66,16 +64,11 @@ class ReasonCodeViewSet(viewsets.ModelViewSet):
         }
     )
     def destroy(self, request, *args, **kwargs):
-        try:
-            services.reason_code_delete(
+        return deleted_unless_in_use(
+            lambda: services.reason_code_delete(
                 reason_code=self.get_object(), actor=request.user, via="api"
             )
-        except ValidationError as error:
-            if error.code != "in_use":
-                raise
-            body = error_body(409, "in_use", " ".join(error.messages))
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        )
 
 
 class CaseSerializer(StrictModelSerializer):

@@ -5,12 +5,11 @@
 from decimal import Decimal
 
 import django_filters as filters
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from patron.api.errors import ErrorSerializer, error_body
+from patron.api.errors import ErrorSerializer, deleted_unless_in_use
 from patron.api.serializers import AmountField, StrictModelSerializer
 from patron.customers.filters import ForCustomerFilterSet, YesNoFilter
 from patron.customers.models import Customer
@@ -190,16 +189,11 @@ class HouseAccountViewSet(viewsets.ModelViewSet):
         }
     )
     def destroy(self, request, *args, **kwargs):
-        try:
-            services.house_account_delete(
+        return deleted_unless_in_use(
+            lambda: services.house_account_delete(
                 house_account=self.get_object(), actor=request.user, via="api"
             )
-        except ValidationError as error:
-            if error.code != "in_use":
-                raise
-            body = error_body(409, "in_use", " ".join(error.messages))
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        )
 
 
 class CustomerHouseAccountSerializer(StrictModelSerializer):

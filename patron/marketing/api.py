@@ -2,13 +2,11 @@
 /api/v1/suppression-types/, /api/v1/suppressions/ and /api/v1/customer-traits/."""
 
 import django_filters as filters
-from django.core.exceptions import ValidationError
 from django.db import models
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.response import Response
+from rest_framework import mixins, serializers, viewsets
 
-from patron.api.errors import ErrorSerializer, error_body
+from patron.api.errors import ErrorSerializer, deleted_unless_in_use
 from patron.api.serializers import StrictCharField
 from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
@@ -121,16 +119,11 @@ class SuppressionTypeViewSet(_DefinitionViewSet):
         }
     )
     def destroy(self, request, *args, **kwargs):
-        try:
-            services.suppression_type_delete(
+        return deleted_unless_in_use(
+            lambda: services.suppression_type_delete(
                 suppression_type=self.get_object(), actor=request.user, via="api"
             )
-        except ValidationError as error:
-            if error.code != "in_use":
-                raise
-            body = error_body(409, "in_use", " ".join(error.messages))
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        )
 
 
 # On customers -----------------------------------------------------------------------------

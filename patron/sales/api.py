@@ -5,13 +5,12 @@ only, with the computed totals), /api/v1/quote-lines/ and /api/v1/service-contra
 from decimal import Decimal
 
 import django_filters as filters
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from patron.api.errors import ErrorSerializer, error_body
+from patron.api.errors import ErrorSerializer, deleted_unless_in_use
 from patron.api.serializers import AmountField, StrictModelSerializer
 from patron.cases.models import Case
 from patron.customers.filters import ForCustomerFilterSet
@@ -178,16 +177,11 @@ class PriceLevelViewSet(_DefinitionViewSet):
         }
     )
     def destroy(self, request, *args, **kwargs):
-        try:
-            services.price_level_delete(
+        return deleted_unless_in_use(
+            lambda: services.price_level_delete(
                 price_level=self.get_object(), actor=request.user, via="api"
             )
-        except ValidationError as error:
-            if error.code != "in_use":
-                raise
-            body = error_body(409, "in_use", " ".join(error.messages))
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        )
 
 
 class CustomerPriceLevelSerializer(StrictModelSerializer):
