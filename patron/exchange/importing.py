@@ -47,7 +47,7 @@ from patron.customers.services import AUDITED_FIELDS, MANY_TO_MANY_FIELDS
 from patron.exchange import mapping as mapping_module
 from patron.exchange.export import FORMULA_STARTS
 from patron.exchange.mapping import FIELDS, field_label
-from patron.exchange.models import ImportFailure, ImportJob
+from patron.exchange.models import ImportFailure, ImportJob, failed_row
 from patron.exchange.reading import Table, open_table
 from patron.history.models import Change
 from patron.history.services import differences, snapshot
@@ -164,8 +164,7 @@ class Report:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([*self.headers, "Reason"])
         for cells, reason in self.failed_rows:
-            padded = cells + [""] * (len(self.headers) - len(cells))
-            writer.writerow([*padded, reason])
+            writer.writerow(failed_row(self.headers, cells, reason))
         return "\ufeff" + out.getvalue()
 
 
@@ -509,6 +508,11 @@ class _Importer:
         candidates = []
         wanted: dict[str, set] = {kind: set() for kind in USAGE_KEYS[""] + IDENTITY_KEYS}
         for number, cells in rows:
+            # A row that does not line up with the header would put values in the wrong
+            # fields (a delimiter or line break inside an unquoted cell): refuse it whole.
+            if ragged := self.table.row_problem(cells):
+                self.fail(number, cells, {NON_FIELD_ERRORS: [ragged]})
+                continue
             values, problems = read_values(cells, self.mapping, self.labels)
             if problems:
                 self.fail(number, cells, {name: [reason] for name, reason in problems.items()})

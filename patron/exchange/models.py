@@ -74,11 +74,17 @@ class ImportJob(WorkspaceScoped):
         yield "\ufeff" + _take(out)
         failures = self.failures.filter(kind=ImportFailure.Kind.ROW).order_by("row")
         for number, failure in enumerate(failures.iterator(chunk_size=2000), start=1):
-            cells = failure.cells + [""] * (len(self.headers) - len(failure.cells))
-            writer.writerow([*cells, failure.reason])
+            writer.writerow(failed_row(self.headers, failure.cells, failure.reason))
             if number % 500 == 0:
                 yield _take(out)
         yield _take(out)
+
+
+def failed_row(headers: list[str], cells: list[str], reason: str) -> list[str]:
+    """A refused row for the failed-rows CSV: its cells under their headers, the reason in
+    the Reason column, and any cells beyond the last column after it, so none is lost."""
+    width = len(headers)
+    return [*cells[:width], *[""] * (width - len(cells)), reason, *cells[width:]]
 
 
 def _take(out: io.StringIO) -> str:

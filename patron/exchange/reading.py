@@ -106,20 +106,16 @@ class Table:
 
     def row_problem(self, cells: list[str]) -> str:
         """Why a row's cells do not line up with the header ("" when they do): a value
-        beyond the last column, or, in a CSV file, fewer cells than columns. Such a row is
-        usually a delimiter typed inside a cell without quotes, so its values would land in
-        the wrong fields: the importer refuses the row with this reason."""
+        beyond the last column. Such a row is usually a delimiter typed inside a cell
+        without quotes, so its values would land in the wrong fields: the importer refuses
+        the row with this reason. A row with fewer cells is taken as it is, its last
+        columns empty: many programs leave out trailing empty cells."""
         width = len(self.headers)
         if len(cells) > width and any(cells[width:]):
             return (
                 f"{len(cells)} cells where the header has {width} columns "
                 f"(a value beyond the last column: a {self.delimiter_name or 'delimiter'} "
                 "inside a cell that is not in quotes?)."
-            )
-        if self.file_format == "csv" and len(cells) < width:
-            return (
-                f"{len(cells)} cells where the header has {width} columns "
-                "(a line break inside a cell that is not in quotes, or cells left out?)."
             )
         return ""
 

@@ -214,10 +214,29 @@ def test_rows_that_do_not_line_up_with_the_header_are_named(tmp_path):
     )
     table = open_table(path)
     problems = {number: table.row_problem(cells) for number, cells in table.rows()}
-    assert problems[2] == problems[5] == ""
+    assert problems[2] == problems[4] == problems[5] == ""  # trailing empties may be left out
     assert problems[3].startswith("5 cells where the header has 4 columns")
     assert "a comma inside a cell that is not in quotes?" in problems[3]
-    assert problems[4].startswith("3 cells where the header has 4 columns")
+
+
+def test_an_import_refuses_a_row_with_a_value_beyond_the_last_column_and_keeps_it_whole(
+    tmp_path, workspace
+):
+    path = tmp_path / "ragged.csv"
+    extra = ["Bob", "Smith", "bob@example.com", "York", "Yorkshire"]
+    path.write_bytes(csv_bytes([HEADER, ROW, extra, ["Cy", "Jones", "cy@example.com"]]))
+    report = import_file(path, workspace)
+    assert (report.created, report.failed) == (2, 1)  # Cy's row only leaves out an empty City
+    emails = Customer.objects.in_workspace(workspace).values_list("email", flat=True)
+    assert sorted(emails) == ["ada@example.com", "cy@example.com"]
+    assert [str(error) for error in report.errors] == [
+        f"Row 3, the row: {reading.open_table(path).row_problem(extra)}"
+    ]
+    failed = list(csv.reader(io.StringIO(report.failed_csv().lstrip("\ufeff"))))
+    assert failed[0] == [*HEADER, "Reason"]
+    # The reason stays under its header; the cell beyond the last column comes after it.
+    assert failed[1][:4] == extra[:4] and failed[1][5] == "Yorkshire"
+    assert failed[1][4].startswith("5 cells where the header has 4 columns")
 
 
 # --- Workbooks ----------------------------------------------------------------------------
