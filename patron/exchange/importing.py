@@ -774,7 +774,13 @@ class _Importer:
         job.errors = [asdict(error) for error in self.report.errors]
         job.failed_rows_csv = self.report.failed_csv() if self.report.failed_rows else ""
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "message", "errors", "failed_rows_csv", "finished_at"])
+        # The stored copy of the file served to run and resume the import; once it is done
+        # the report and the failed rows (in the database) are all that is kept of it.
+        if job.file:
+            job.file.delete(save=False)
+        job.save(
+            update_fields=["status", "message", "errors", "failed_rows_csv", "finished_at", "file"]
+        )
 
 
 PLANNED = Customer()  # stands for a customer a preview's earlier batch would create

@@ -125,6 +125,18 @@ def test_a_finished_or_fileless_job_is_not_resumed(tmp_path, workspace):
         import_resume(bare)
 
 
+def test_a_finished_import_keeps_no_copy_of_the_file(tmp_path, workspace, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    table = open_table(people_file(tmp_path / "people.csv", 3))
+    job = importing.import_job_create(workspace=workspace, actor=None, table=table)
+    stored = Path(job.file.path)
+    assert stored.exists()  # kept while the job may run or resume
+    report = import_run(workspace=workspace, actor=None, job=job)
+    job.refresh_from_db()
+    assert report.created == 3 and job.status == ImportJob.Status.DONE
+    assert not job.file and not stored.exists()
+
+
 def test_a_second_run_of_the_same_job_stops_without_importing_again(
     tmp_path, workspace, monkeypatch
 ):
