@@ -445,7 +445,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if not job.failed:
             raise NotFound("This import refused no row.")
         response = StreamingHttpResponse(
-            jobs.failed_rows_csv(job), content_type="text/csv; charset=utf-8"
+            job.failed_rows_csv_chunks(), content_type="text/csv; charset=utf-8"
         )
         stem = slugify(Path(job.file_name).stem) or "import"
         response["Content-Disposition"] = f'attachment; filename="{stem}-failed-rows.csv"'

@@ -987,6 +987,16 @@ def import_job_create(
     return job
 
 
+def _recorded_mapping(job: ImportJob) -> dict[int | str, str] | None:
+    """The mapping a queued job was given: by position, every column (an ignored one as
+    ""), so a column the user ignored is not mapped again by its header; by header for a
+    job that recorded no positions."""
+    columns = job.reading.get("columns")
+    if columns and job.headers:
+        return {index: columns.get(str(index), "") for index in range(len(job.headers))}
+    return job.mapping or None
+
+
 def import_run(
     *,
     workspace,
@@ -1019,7 +1029,7 @@ def import_run(
             raise ValueError("Give the file to import (a table) or a job that keeps one.")
         table = job_table(job)
     if job is not None:
-        mapping = job.mapping or None if mapping is None else mapping
+        mapping = _recorded_mapping(job) if mapping is None else mapping
         if options is None and job.options:
             options = Options(**job.options)
         batch_size = batch_size or job.batch_size

@@ -6,8 +6,6 @@ A job whose `options` are still empty is a draft: its file is uploaded but the w
 not started it (a started job always records its options).
 """
 
-from collections.abc import Iterator
-from dataclasses import asdict
 from itertools import islice
 from pathlib import Path
 
@@ -145,31 +143,25 @@ def import_job_start(
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if not is_draft(job):
             raise ValidationError("This import has already been started.", code="started")
-        if hasattr(importing, "import_job_create"):
-            # The service records everything a run (and a resume) reads: options, the
-            # whole mapping by position, how to read the file.
-            job = importing.import_job_create(
-                workspace=job.workspace,
-                actor=job.created_by,
-                table=table,
-                mapping=mapping,
-                options=options,
-                job=job,
-            )
-        else:
-            job.options = asdict(options)
-            job.mapping = {table.headers[index]: name for index, name in resolved.items()}
-        job.customer_list = customer_list
-        job.save()
+        # The service records everything a run (and a resume) reads: options, the whole
+        # mapping by position, how to read the file, the list.
+        job = importing.import_job_create(
+            workspace=job.workspace,
+            actor=job.created_by,
+            table=table,
+            mapping=mapping,
+            options=options,
+            job=job,
+            customer_list=customer_list,
+        )
         pk = job.pk
         transaction.on_commit(lambda: run_import.enqueue(pk))
     return job
 
 
 def can_resume(job: ImportJob) -> bool:
-    """A failed (or killed, still "running") job goes on where it stopped, once
-    `importing.import_resume` exists."""
-    return hasattr(importing, "import_resume") and job.status in (
+    """A failed (or killed, still "running") job goes on where it stopped."""
+    return job.status in (
         ImportJob.Status.FAILED,
         ImportJob.Status.RUNNING,
     )
@@ -191,26 +183,11 @@ def run_job(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("workspace", "created_by").get(pk=job_id)
     if job.status == ImportJob.Status.DONE or is_draft(job):
         return job
-    resume = getattr(importing, "import_resume", None)
     try:
-        if resume is not None and (job.next_row > 1 or job.status != ImportJob.Status.QUEUED):
-            resume(job)
-        elif hasattr(importing, "import_job_create"):
-            importing.import_run(
-                workspace=job.workspace,
-                actor=job.created_by,
-                job=job,
-                mapping=recorded_columns(job),
-            )
+        if job.next_row > 1 or job.status != ImportJob.Status.QUEUED:
+            importing.import_resume(job)
         else:
-            importing.import_run(
-                workspace=job.workspace,
-                actor=job.created_by,
-                table=job_table(job),
-                mapping=job.mapping,
-                options=importing.Options(**job.options),
-                job=job,
-            )
+            importing.import_run(workspace=job.workspace, actor=job.created_by, job=job)
     except (ValidationError, ValueError) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         ImportJob.objects.filter(pk=job.pk).exclude(status=ImportJob.Status.DONE).update(
@@ -218,23 +195,6 @@ def run_job(job_id: int) -> ImportJob:
         )
     job.refresh_from_db()
     return job
-
-
-def recorded_columns(job: ImportJob) -> dict[int, str] | None:
-    """The job's whole mapping by position, ignored columns too ({index: "" }), so a
-    column the user ignored is not mapped again by its header when the job runs."""
-    columns = job.reading.get("columns")
-    headers = getattr(job, "headers", None)
-    if not columns or not headers:
-        return None
-    return {index: columns.get(str(index), "") for index in range(len(headers))}
-
-
-def failed_rows_csv(job: ImportJob) -> Iterator[str]:
-    """The refused rows as they were, plus a Reason column, as CSV text in chunks."""
-    if hasattr(job, "failed_rows_csv_chunks"):
-        return job.failed_rows_csv_chunks()
-    return iter([job.failed_rows_csv])
 
 
 def capped(table: Table, rows: int) -> Table:

@@ -469,7 +469,7 @@ def import_failed_rows(request, pk: int):
         raise Http404("This import has no failed rows.")
     stem = Path(job.file_name).stem or "import"
     response = StreamingHttpResponse(
-        jobs.failed_rows_csv(job), content_type="text/csv; charset=utf-8"
+        job.failed_rows_csv_chunks(), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{slugify(stem)}-failed-rows.csv"'
     return response
