@@ -219,6 +219,16 @@ class Customer(WorkspaceScoped):
     given_name_key = models.CharField(max_length=300, editable=False, default="")
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set on a customer merged into another (issue 6): it sits in the recycle bin and points
+    # at the survivor, so links and searches can follow it and the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        editable=False,
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         "workspaces.User",
