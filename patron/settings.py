@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "patron.cases",
     "patron.loyalty",
     "patron.duplicates",
+    "patron.portal",
     "patron.api",
 ]
 
@@ -249,6 +250,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Patron's own settings.
+# Where customers reach Patron, for links in emails sent without a request (commands);
+# pages use the address they were reached at.
+PATRON_SITE_URL = os.environ.get("PATRON_SITE_URL", "http://127.0.0.1:8000")
 PATRON_PURGE_AFTER_DAYS = int(os.environ.get("PATRON_PURGE_AFTER_DAYS", "30"))
 PATRON_DEFAULT_REGION = os.environ.get("PATRON_DEFAULT_REGION", "GB")
 PATRON_LOGO_MAX_BYTES = int(os.environ.get("PATRON_LOGO_MAX_BYTES", str(2 * 1024 * 1024)))

@@ -56,5 +56,6 @@ urlpatterns = [
     path("", include("patron.cases.urls")),
     path("", include("patron.loyalty.urls")),
     path("", include("patron.duplicates.urls")),
+    path("", include("patron.portal.urls")),
     path("", include("patron.api.urls")),
 ]

@@ -132,6 +132,10 @@ def customer_create(*, workspace, actor, data: dict[str, Any], via: str = "page"
         fields=differences({}, snapshot(customer, AUDITED_FIELDS)),
         via=via,
     )
+    # A workspace may give every new person with an email portal access (manual 003).
+    from patron.portal.services import portal_access_for_new_customer
+
+    portal_access_for_new_customer(customer=customer, actor=actor, via=via)
     return customer
 
 

@@ -57,6 +57,11 @@ class Workspace(models.Model):
         default="GB",
         help_text="Two-letter country code used to read phone numbers written without +.",
     )
+    portal_access_for_new_customers = models.BooleanField(
+        "grant portal access to every new customer with an email",
+        default=False,
+        help_text="A person created with an email address gets a portal password by email.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

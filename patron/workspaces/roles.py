@@ -60,6 +60,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # Anyone who edits may add, redeem and adjust loyalty points and give a customer house
     # accounts (manual 002 restricts none); ledger entries are never edited.
     "loyalty.change": _WRITERS,
+    # Granting and revoking customer portal access, portal passwords and the
+    # organization-manager right (manual 001's Service Manager): admins and managers.
+    "portal.manage": frozenset({Role.ADMIN, Role.MANAGER}),
     "workspace.manage": frozenset({Role.ADMIN}),
 }
 
