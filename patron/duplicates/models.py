@@ -1,7 +1,10 @@
 """Duplicate detection (manuals 000 and 003): scans, the pairs they propose, and the pairs a
 person has judged not to be duplicates, so those are never proposed again."""
 
+import datetime
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 
@@ -137,3 +140,85 @@ class NotDuplicate(Pair):
 
     def __str__(self) -> str:
         return f"Not duplicates: {self.customer_a_id} and {self.customer_b_id}"
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Keeps a time's microseconds (Django's encoder cuts them to milliseconds), so undo
+    puts back the exact value."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+class CustomerMerge(WorkspaceScoped):
+    """Two or more customers made one (issue 6), with all that undoing it needs.
+
+    The survivor took the chosen value of each field; every record hanging off the others
+    moved to it, except those it already had (the same list, trait, house account...),
+    which were dropped. The others sit in the recycle bin with `merged_into` set. Undo
+    puts each field, each moved record and each dropped one back exactly.
+
+    `moved` holds [model label, pk, field, former customer id] rows; `dropped` holds the
+    serialized rows removed (with what their delete took along); `survivor_before` and
+    `survivor_after` the survivor's changed fields as stored; `candidates` the duplicate
+    pairs the merge settled, as they were.
+    """
+
+    survivor = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="merges",
+        help_text="none once purged",
+    )
+    others = models.ManyToManyField(
+        "customers.Customer", through="MergedCustomer", related_name="+"
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=20, blank=True, help_text="page, api or command")
+    choices = models.JSONField(default=dict, help_text="field: id of the customer whose value won")
+    survivor_before = models.JSONField(default=dict, encoder=ExactJSONEncoder)
+    survivor_after = models.JSONField(default=dict, encoder=ExactJSONEncoder)
+    moved = models.JSONField(default=list)
+    dropped = models.JSONField(default=list, encoder=ExactJSONEncoder)
+    candidates = models.JSONField(default=dict, encoder=ExactJSONEncoder)
+    summary = models.JSONField(default=list, help_text="what moved and what was dropped, in words")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Merge {self.pk} into {self.survivor or 'a purged customer'}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("duplicates:merge", args=[self.pk])
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+
+class MergedCustomer(models.Model):
+    """One of the customers a merge folded into its survivor; `customer` is none once purged
+    (the merge can then no longer be undone), and `number` and `name` say who it was."""
+
+    merge = models.ForeignKey(CustomerMerge, on_delete=models.CASCADE, related_name="members")
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    number = models.PositiveIntegerField("customer no.")
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (no. {self.number})"

@@ -1,0 +1,537 @@
+"""Merging customers into one, and undoing a merge (issue 6).
+
+The records that hang off a customer are found from the model graph
+(`Customer._meta` relations), not from a list kept by hand, so a model added later moves
+with the rest. A record the survivor already has (the same list, trait, house account...:
+anything a unique constraint allows once per customer) is dropped, and kept in the merge
+so undo can put it back exactly.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.db.models.deletion import Collector
+from django.utils import timezone
+
+from patron.customers.models import Customer
+from patron.customers.services import AUDITED_FIELDS, EDITABLE_FIELDS
+from patron.duplicates.models import (
+    CustomerMerge,
+    DuplicateCandidate,
+    ExactJSONEncoder,
+    MergedCustomer,
+)
+from patron.history.models import Change
+from patron.history.services import differences, record_change, snapshot
+
+# The fields whose surviving value a merge chooses. The kind is the same for all;
+# tags and stores are joined (their rows move like any related record).
+MERGEABLE_FIELDS = [
+    name for name in EDITABLE_FIELDS if name not in {"kind", "title_other", "tags", "stores"}
+]
+# Values that travel with another's: the "other" title with the title, the bounce with
+# the address that bounced.
+COMPANIONS = {"title": ["title_other"], "email": ["email_invalid_since"]}
+# What the merge may change on the survivor, as stored, so undo can set it back.
+STORED_FIELDS = [
+    *MERGEABLE_FIELDS,
+    *(name for names in COMPANIONS.values() for name in names),
+    "name_key",
+    "given_name_key",
+]
+
+# Relations to Customer that a merge leaves where they are, and why. Every other one,
+# from any app, moves to the survivor.
+NOT_MOVED = {
+    "customers.Customer.merged_into": "an earlier merge's record of who went where",
+    "customers.BulkDeletionItem.customer": "a bulk deletion's list of what it deleted",
+    "duplicates.DuplicateCandidate.customer_a": "the merge settles the pairs itself",
+    "duplicates.DuplicateCandidate.customer_b": "the merge settles the pairs itself",
+    "duplicates.NotDuplicate.customer_a": "a judgement about that very record",
+    "duplicates.NotDuplicate.customer_b": "a judgement about that very record",
+    "duplicates.CustomerMerge.survivor": "the merges' own records",
+    "duplicates.MergedCustomer.customer": "the merges' own records",
+}
+
+
+class Unmergeable(Exception):
+    """A relation to Customer that the merge cannot move safely: teach merge.py about it."""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Records of `model` that point at a customer through `field`, and the sets of other
+    fields that a unique constraint allows once per customer (with its condition)."""
+
+    model: type[models.Model]
+    field: models.ForeignKey
+    unique_sets: tuple[tuple[tuple[str, ...], Q | None, bool], ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.model._meta.label}.{self.field.name}"
+
+    @property
+    def rows(self) -> models.QuerySet:
+        return self.model._base_manager.all()
+
+
+def relation_keys() -> list[str]:
+    """Every relation to Customer, as "app.Model.field" (many-to-many ones by their
+    through model's key), moved or not."""
+    return sorted(
+        f"{rel.related_model._meta.label}.{rel.field.name}"
+        for rel in Customer._meta.get_fields(include_hidden=True)
+        if rel.is_relation and rel.auto_created and not rel.concrete and not rel.many_to_many
+    )
+
+
+def _unique_sets(model, field) -> tuple:
+    sets = []
+    if field.unique:
+        sets.append(((), None, True))
+    for fields in model._meta.unique_together:
+        if field.name in fields:
+            sets.append((tuple(f for f in fields if f != field.name), None, True))
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint):
+            continue
+        if constraint.expressions:
+            raise Unmergeable(
+                f"{model._meta.label} has the unique constraint {constraint.name} on "
+                "expressions; say in merge.py how to merge its rows."
+            )
+        if field.name in constraint.fields:
+            others = tuple(f for f in constraint.fields if f != field.name)
+            sets.append((others, constraint.condition, constraint.nulls_distinct is not False))
+    return tuple(sets)
+
+
+def relations() -> list[Relation]:
+    """The relations a merge moves, found from the model graph."""
+    found = []
+    for rel in Customer._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete) or rel.many_to_many:
+            continue  # a many-to-many moves through its through model's foreign key
+        model, field = rel.related_model, rel.field
+        if f"{model._meta.label}.{field.name}" in NOT_MOVED:
+            continue
+        if field.target_field != Customer._meta.pk:
+            raise Unmergeable(
+                f"{model._meta.label}.{field.name} points at a customer's "
+                f"{field.target_field.name}, not its id."
+            )
+        found.append(Relation(model, field, _unique_sets(model, field)))
+    return found
+
+
+def _stored(customer: Customer, names) -> dict[str, Any]:
+    """The fields as stored (ids for related rows, file names), as JSON would keep them."""
+    values = {}
+    for name in names:
+        field = Customer._meta.get_field(name)
+        value = field.value_from_object(customer)
+        if isinstance(field, models.FileField):
+            value = value.name or ""
+        values[name] = value
+    return json.loads(json.dumps(values, cls=ExactJSONEncoder))
+
+
+def _set_stored(customer: Customer, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        field = Customer._meta.get_field(name)
+        if isinstance(field, models.FileField):
+            setattr(customer, name, value or None)
+        else:
+            setattr(customer, field.attname, field.to_python(value))
+
+
+def _label(customer: Customer) -> str:
+    return f"{customer} (customer no. {customer.number})"
+
+
+def _check_choices(choices: dict, ids: set[int]) -> dict[str, int]:
+    if not isinstance(choices, dict):
+        raise ValidationError({"choices": "Give the choices as field: customer id."})
+    errors, clean = [], {}
+    for name, value in choices.items():
+        if name not in MERGEABLE_FIELDS:
+            errors.append(f"“{name}” is not a field a merge chooses.")
+            continue
+        pk = getattr(value, "pk", value)
+        if isinstance(pk, bool) or not isinstance(pk, int) or pk not in ids:
+            label = Customer._meta.get_field(name).verbose_name
+            errors.append(f"The {label} must come from one of the customers being merged.")
+            continue
+        clean[name] = pk
+    if errors:
+        raise ValidationError({"choices": errors})
+    return clean
+
+
+def _lock_customers(workspace, survivor, others) -> tuple[Customer, list[Customer]]:
+    ids = [survivor.pk, *(o.pk for o in others if o.pk != survivor.pk)]
+    ids = list(dict.fromkeys(ids))
+    if len(ids) < 2:
+        raise ValidationError({"others": "Choose at least two customers to merge."})
+    found = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(workspace=workspace, pk__in=ids)
+    }
+    if len(found) != len(ids):
+        raise ValidationError({"others": "Choose customers of this workspace."})
+    customers = [found[pk] for pk in ids]
+    deleted = [c for c in customers if c.is_deleted]
+    if deleted:
+        names = ", ".join(_label(c) for c in deleted)
+        raise ValidationError(
+            {"others": f"In the recycle bin: {names}. Restore it before merging."}
+        )
+    if len({c.kind for c in customers}) > 1:
+        raise ValidationError(
+            {"others": "People and organizations cannot be merged: choose customers of one kind."}
+        )
+    return customers[0], customers[1:]
+
+
+def _plan(relation: Relation, survivor_id: int, other_ids: list[int]) -> tuple[list, list]:
+    """(rows to move, rows to drop) of one relation: a row the survivor already has, by one
+    of the relation's unique constraints, is dropped; the first of equal rows moves."""
+    name = relation.field.attname
+    rows = relation.rows.filter(**{f"{name}__in": [survivor_id, *other_ids]})
+    if not relation.unique_sets:
+        return list(rows.exclude(**{name: survivor_id}).values_list("pk", name)), []
+    needed = sorted({f for fields, _, _ in relation.unique_sets for f in fields})
+    attnames = [relation.model._meta.get_field(f).attname for f in needed]
+    values = {row[0]: row for row in rows.values_list("pk", name, *attnames)}
+    under = [
+        None if condition is None else set(rows.filter(condition).values_list("pk", flat=True))
+        for _, condition, _ in relation.unique_sets
+    ]
+    seen = [set() for _ in relation.unique_sets]
+    move, drop = [], []
+    # The survivor's own rows first: they stay, and the others' equal rows give way.
+    order = sorted(values, key=lambda pk: (values[pk][1] != survivor_id, pk))
+    for pk in order:
+        row = dict(zip(needed, values[pk][2:], strict=True))
+        keys = []
+        for index, (fields, _, nulls_distinct) in enumerate(relation.unique_sets):
+            if under[index] is not None and pk not in under[index]:
+                keys.append(None)
+                continue
+            key = tuple(row[f] for f in fields)
+            keys.append(None if nulls_distinct and None in key else key)
+        clash = any(key is not None and key in seen[i] for i, key in enumerate(keys))
+        if values[pk][1] != survivor_id:
+            (drop if clash else move).append((pk, values[pk][1]))
+        if not clash:
+            for i, key in enumerate(keys):
+                if key is not None:
+                    seen[i].add(key)
+    return move, drop
+
+
+def _serialized(objects) -> list[dict]:
+    return json.loads(json.dumps(serializers.serialize("python", objects), cls=ExactJSONEncoder))
+
+
+def _drop(relation: Relation, pks: list[int]) -> dict:
+    """Delete rows the survivor already has, keeping them (and all their delete takes
+    along, or sets to null) so undo can put them back."""
+    collector = Collector(using=relation.model._base_manager.db)
+    collector.collect(list(relation.rows.filter(pk__in=pks)))
+    collector.sort()
+    found = [(model, list(instances)) for model, instances in collector.data.items()]
+    for queryset in collector.fast_deletes:
+        found.append((queryset.model, list(queryset)))
+    # Parents before their dependants, for the restore.
+    rows = [row for _, instances in reversed(found) for row in _serialized(instances)]
+    nulled = []
+    for (field, _value), groups in collector.field_updates.items():
+        for group in groups:
+            for obj in group:
+                nulled.append([obj._meta.label, obj.pk, field.attname, getattr(obj, field.attname)])
+    relation.rows.filter(pk__in=pks).delete()
+    return {"relation": relation.key, "pks": pks, "rows": rows, "nulled": nulled}
+
+
+def _describe(rows: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{count} from {who}" for who, count in rows)
+
+
+@transaction.atomic
+def merge_customers(
+    *, workspace, actor, survivor: Customer, others, choices: dict, via: str = "page"
+) -> CustomerMerge:
+    """Make two or more customers one: `survivor` takes, field by field, the value of the
+    customer `choices` names (field: customer id; unnamed fields keep the survivor's), and
+    every record of the others moves to it. The others go to the recycle bin, pointing at
+    the survivor. Recorded in History on all of them; `merge_undo` takes it back."""
+    survivor, others = _lock_customers(workspace, survivor, list(others))
+    by_id = {c.pk: c for c in [survivor, *others]}
+    choices = _check_choices(choices, set(by_id))
+    other_ids = [o.pk for o in others]
+
+    readable_before = snapshot(survivor, AUDITED_FIELDS)
+    before = _stored(survivor, STORED_FIELDS)
+    for name, pk in choices.items():
+        for field in [name, *COMPANIONS.get(name, [])]:
+            attname = Customer._meta.get_field(field).attname
+            value = getattr(by_id[pk], attname)
+            setattr(survivor, attname, value.name if field == "logo" else value)
+    survivor.full_clean()
+    survivor.version += 1
+    survivor.save()
+    after = _stored(survivor, STORED_FIELDS)
+
+    now = timezone.now()
+    merge = CustomerMerge.objects.create(
+        workspace=workspace,
+        survivor=survivor,
+        merged_by=actor if getattr(actor, "pk", None) else None,
+        via=via,
+        choices={name: pk for name, pk in choices.items()},
+        survivor_before={k: v for k, v in before.items() if v != after[k]},
+        survivor_after={k: v for k, v in after.items() if v != before[k]},
+    )
+    MergedCustomer.objects.bulk_create(
+        MergedCustomer(merge=merge, customer=o, number=o.number, name=str(o)[:300]) for o in others
+    )
+
+    plans = [(relation, *_plan(relation, survivor.pk, other_ids)) for relation in relations()]
+    dropped = [_drop(relation, [pk for pk, _ in drop]) for relation, _, drop in plans if drop]
+    moved, summary = [], []
+    for relation, move, drop in plans:
+        still_there = set(
+            relation.rows.filter(pk__in=[pk for pk, _ in move]).values_list("pk", flat=True)
+        )
+        move = [(pk, owner) for pk, owner in move if pk in still_there]
+        if move:
+            relation.rows.filter(pk__in=[pk for pk, _ in move]).update(
+                **{relation.field.attname: survivor.pk}
+            )
+            moved.extend([relation.key, pk, relation.field.attname, owner] for pk, owner in move)
+        if move or drop:
+            summary.append(_summary(relation, move, drop, by_id))
+    merge.moved, merge.dropped, merge.summary = moved, dropped, summary
+    merge.candidates = _settle_candidates(workspace, actor, survivor, other_ids, now)
+    merge.save()
+
+    Customer.objects.filter(pk__in=other_ids).update(
+        deleted_at=now, merged_into=survivor, version=F("version") + 1, updated_at=now
+    )
+    chosen = "; ".join(
+        f"{str(Customer._meta.get_field(name).verbose_name).capitalize()} from {_label(by_id[pk])}"
+        for name, pk in choices.items()
+        if pk != survivor.pk
+    )
+    record_change(
+        instance=survivor,
+        action=Change.Action.UPDATE,
+        actor=actor,
+        fields=[
+            *differences(readable_before, snapshot(survivor, AUDITED_FIELDS)),
+            *(
+                {"field": "merged", "label": "Merged in", "old": "", "new": _label(o)}
+                for o in others
+            ),
+            {
+                "field": "choices",
+                "label": "Values chosen",
+                "old": "",
+                "new": chosen or "all of this customer's own",
+            },
+            *(
+                {"field": "moved", "label": s["label"], "old": "", "new": s["text"]}
+                for s in summary
+            ),
+        ],
+        via=via,
+        reason=f"Merge {merge.pk}: {_count(len(others), 'customer')} merged into this one",
+    )
+    for other in others:
+        other.refresh_from_db()
+        record_change(
+            instance=other,
+            action=Change.Action.DELETE,
+            actor=actor,
+            fields=[
+                {"field": "merged_into", "label": "Merged into", "old": "", "new": _label(survivor)}
+            ],
+            via=via,
+            reason=f"Merge {merge.pk}: merged into {_label(survivor)}"[:255],
+        )
+    return merge
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _summary(relation: Relation, move, drop, by_id) -> dict:
+    meta = relation.model._meta
+    label = str(meta.verbose_name_plural).capitalize()
+    if relation.key == "customers.Customer.organization":
+        label = "Contacts"
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for _, owner in move:
+        counts[_label(by_id[owner])][0] += 1
+    for _, owner in drop:
+        counts[_label(by_id[owner])][1] += 1
+    parts = []
+    for who, (moved_count, dropped_count) in counts.items():
+        text = f"{moved_count} moved from {who}" if moved_count else f"from {who}"
+        if dropped_count:
+            text += f" ({dropped_count} already on this customer, dropped)"
+        parts.append(text)
+    return {
+        "relation": relation.key,
+        "label": label,
+        "moved": len(move),
+        "dropped": len(drop),
+        "text": "; ".join(parts),
+    }
+
+
+def _settle_candidates(workspace, actor, survivor, other_ids, now) -> dict:
+    """Pairs among the merged customers become Merged; open pairs of one of the others
+    with anyone else leave the queue (the next scan compares that one with the survivor).
+    Both kept as they were, for undo."""
+    ids = {survivor.pk, *other_ids}
+    pairs = DuplicateCandidate.objects.select_for_update().filter(
+        Q(customer_a__in=ids) | Q(customer_b__in=ids), workspace=workspace
+    )
+    settled, removed = [], []
+    for pair in pairs:
+        inside = pair.customer_a_id in ids and pair.customer_b_id in ids
+        if inside and pair.status == DuplicateCandidate.Status.OPEN:
+            settled.append([pair.pk, pair.status, pair.decided_by_id, pair.decided_at])
+            pair.status = DuplicateCandidate.Status.MERGED
+            pair.decided_by = actor if getattr(actor, "pk", None) else None
+            pair.decided_at = now
+            pair.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        elif pair.status == DuplicateCandidate.Status.OPEN and (
+            {pair.customer_a_id, pair.customer_b_id} & set(other_ids)
+        ):
+            removed.append(pair)
+    serialized = _serialized(removed)
+    DuplicateCandidate.objects.filter(pk__in=[p.pk for p in removed]).delete()
+    return {"settled": settled, "removed": serialized}
+
+
+def undo_refusal(merge: CustomerMerge) -> str | None:
+    """Why the merge cannot be undone now, in words; None if it can."""
+    if merge.is_undone:
+        return "This merge was already undone."
+    survivor = merge.survivor
+    if survivor is None:
+        return "The surviving customer was purged: the merge can no longer be undone."
+    if survivor.is_deleted:
+        return f"{_label(survivor)} is in the recycle bin: restore it first, then undo the merge."
+    for member in merge.members.select_related("customer"):
+        customer = member.customer
+        if customer is None:
+            return f"{member} was purged from the recycle bin: the merge can no longer be undone."
+        if not customer.is_deleted or customer.merged_into_id != survivor.pk:
+            return (
+                f"{_label(customer)} was restored on its own since the merge: "
+                "the merge can no longer be undone."
+            )
+    return None
+
+
+@transaction.atomic
+def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMerge:
+    """Take a merge back: the survivor's fields as they were (a field edited since keeps its
+    new value), every moved record back on its customer, the dropped ones back, the
+    others out of the recycle bin, and the duplicate pairs as they were."""
+    merge = CustomerMerge.objects.select_for_update().get(pk=merge.pk)
+    refusal = undo_refusal(merge)
+    if refusal:
+        raise ValidationError(refusal, code="cannot_undo")
+    members = list(merge.members.select_related("customer"))
+    other_ids = [m.customer_id for m in members]
+    survivor = Customer.objects.select_for_update().get(pk=merge.survivor_id)
+    list(Customer.objects.select_for_update().filter(pk__in=other_ids))
+
+    readable_before = snapshot(survivor, AUDITED_FIELDS)
+    current = _stored(survivor, merge.survivor_after)
+    kept = [name for name, value in merge.survivor_after.items() if current[name] != value]
+    _set_stored(survivor, {k: v for k, v in merge.survivor_before.items() if k not in kept})
+    survivor.full_clean()
+    survivor.version += 1
+    survivor.save()
+
+    back: dict[tuple, list[int]] = defaultdict(list)
+    for label, pk, attname, owner in merge.moved:
+        back[(label, attname, owner)].append(pk)
+    for (label, attname, owner), pks in back.items():
+        model = apps.get_model(label.rsplit(".", 1)[0])
+        model._base_manager.filter(pk__in=pks, **{attname: survivor.pk}).update(**{attname: owner})
+    try:
+        with transaction.atomic():
+            for drop in merge.dropped:
+                for restored in serializers.deserialize("python", drop["rows"]):
+                    restored.save()
+                for label, pk, attname, value in drop["nulled"]:
+                    apps.get_model(label)._base_manager.filter(pk=pk).update(**{attname: value})
+            for restored in serializers.deserialize("python", merge.candidates.get("removed", [])):
+                restored.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            "A record the merge set aside cannot be put back (what it belonged to is gone): "
+            "the merge can no longer be undone.",
+            code="cannot_undo",
+        ) from error
+    for pk, status, decided_by, decided_at in merge.candidates.get("settled", []):
+        DuplicateCandidate.objects.filter(pk=pk).update(
+            status=status, decided_by_id=decided_by, decided_at=decided_at
+        )
+
+    now = timezone.now()
+    Customer.objects.filter(pk__in=other_ids).update(
+        deleted_at=None, merged_into=None, version=F("version") + 1, updated_at=now
+    )
+    merge.undone_at = now
+    merge.undone_by = actor if getattr(actor, "pk", None) else None
+    merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
+
+    kept_note = ""
+    if kept:
+        labels = ", ".join(str(Customer._meta.get_field(n).verbose_name) for n in kept)
+        kept_note = f"; kept as edited since the merge: {labels}"
+    record_change(
+        instance=survivor,
+        action=Change.Action.UPDATE,
+        actor=actor,
+        fields=[
+            *differences(readable_before, snapshot(survivor, AUDITED_FIELDS)),
+            *(
+                {"field": "unmerged", "label": "Split off again", "old": str(m), "new": ""}
+                for m in members
+            ),
+        ],
+        via=via,
+        reason=f"Merge {merge.pk} undone{kept_note}"[:255],
+    )
+    for member in members:
+        other = member.customer
+        other.refresh_from_db()
+        record_change(
+            instance=other,
+            action=Change.Action.RESTORE,
+            actor=actor,
+            fields=[
+                {"field": "merged_into", "label": "Merged into", "old": _label(survivor), "new": ""}
+            ],
+            via=via,
+            reason=f"Merge {merge.pk} undone: restored from {_label(survivor)}"[:255],
+        )
+    return merge
