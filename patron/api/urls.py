@@ -29,6 +29,7 @@ APPS_WITH_ROUTES = [
     "cases",
     "loyalty",
     "duplicates",
+    "portal",
 ]
 
 router = DefaultRouter(trailing_slash=True)

@@ -169,11 +169,14 @@ def portal_access_grant(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     refusal = grant_refusal(customer)
     if refusal:
-        raise ValidationError(refusal)
+        raise ValidationError({"customer": refusal})
     access = PortalAccess.objects.filter(customer=customer).first()
     if access and access.enabled:
         raise ValidationError(
-            f"{customer} already has portal access: set a new password to send another."
+            {
+                "customer": f"{customer} already has portal access: set a new password to "
+                "send another."
+            }
         )
     created = access is None
     if created:
@@ -274,7 +277,7 @@ def portal_password_set(
     validators; staff tell it to the customer), or, left blank, a generated one emailed."""
     access = _locked(access)
     if not access.enabled:
-        raise ValidationError("Portal access is revoked: grant it again instead.")
+        raise ValidationError({"password": "Portal access is revoked: grant it again instead."})
     before = snapshot(access, AUDITED)
     if password:
         _check_new_password(password, access.customer, "password")
@@ -284,7 +287,7 @@ def portal_password_set(
     else:
         refusal = email_refusal(access.customer)
         if refusal:
-            raise ValidationError(refusal)
+            raise ValidationError({"password": refusal})
         _set_generated_password(access, site_url)
         reason = f"A generated password was emailed to {access.customer.email}."
     access.save()

@@ -23,7 +23,8 @@ from patron.cases import services as case_services
 from patron.cases.models import Case, ReasonCode
 from patron.conftest import api_client_for
 from patron.customers.models import BulkDeletion, Category, Tag
-from patron.duplicates.models import DuplicateCandidate, DuplicateScan
+from patron.duplicates.merge import merge_customers
+from patron.duplicates.models import CustomerMerge, DuplicateCandidate, DuplicateScan
 from patron.exchange.models import ImportJob, ImportMapping
 from patron.lists import services as list_services
 from patron.lists.models import CustomerList, ListEntry
@@ -35,6 +36,8 @@ from patron.marketing.models import CustomerTrait, Suppression, SuppressionType,
 from patron.members.models import CustomerMember
 from patron.members.services import member_link
 from patron.notes.models import Note
+from patron.portal.models import PortalAccess
+from patron.portal.services import portal_access_grant
 from patron.sales import services as sales_services
 from patron.sales.models import CustomerPriceLevel, Item, PriceLevel, Quote, ServiceContract
 from patron.stream.models import Comment, Post
@@ -166,10 +169,14 @@ FOREIGN_OBJECTS = {
     "api:houseaccount-": "house_account",
     "api:customerhouseaccount-": "customer_house_account",
     "duplicates:scan": "duplicate_scan",
+    "duplicates:merge_start": "customer",  # Merge with…: the customer's pk
+    "duplicates:merge_": "customer_merge",  # a merge's page and its Undo
     "duplicates:": "duplicate_candidate",
     "api:duplicatecandidate-": "duplicate_candidate",
     "api:duplicatescan-": "duplicate_scan",
-    "portal_access:customer_": "customer",  # a person's Portal access actions
+    "api:customermerge-": "customer_merge",
+    "portal_access:customer_": "portal_contact",  # a person's Portal access actions
+    "api:portalaccess-": "portal_contact",  # by the contact's customer id
 }
 
 
@@ -340,7 +347,19 @@ def victim(workspace):
         score=0.99,
         reasons=[SECRET_NAME],
     )
+    merged_away = make_customer(
+        workspace, owner.user, kind="organization", company_name=SECRET_NAME
+    )
+    customer_merge = merge_customers(
+        workspace=workspace, actor=owner.user, survivor=twin, others=[merged_away], choices={}
+    )
+    portal_contact = make_customer(
+        workspace, owner.user, last_name=SECRET_NAME, email="secret@victim.example"
+    )
+    portal_access_grant(customer=portal_contact, actor=None)
     return {
+        "portal_contact": portal_contact,
+        "customer_merge": customer_merge,
         "duplicate_scan": duplicate_scan,
         "duplicate_candidate": duplicate_candidate,
         "reason_code": reason_code,
@@ -499,11 +518,18 @@ def _assert_refused_and_unchanged(client, victim, intruder, name, url, method):
     assert DuplicateCandidate.objects.filter(
         pk=victim["duplicate_candidate"].pk, status="open"
     ).exists()
+    assert CustomerMerge.objects.filter(pk=victim["customer_merge"].pk, undone_at=None).exists()
     assert list(LoyaltyEntry.objects.values_list("points", "reason")) == [(100, SECRET_NAME)]
     assert HouseAccount.objects.filter(
         pk=victim["house_account"].pk, name=SECRET_NAME, credit_limit=100, active=True
     ).exists()
     assert CustomerHouseAccount.objects.filter(pk=victim["customer_house_account"].pk).exists()
+    access = PortalAccess.objects.get(customer=victim["portal_contact"])
+    assert (access.enabled, access.has_password, access.is_organization_manager) == (
+        True,
+        True,
+        False,
+    )
     attachment = Attachment.objects.get(pk=victim["attachment"].pk)
     assert (attachment.description, attachment.file.name) == (
         SECRET_NAME,

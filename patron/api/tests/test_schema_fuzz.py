@@ -25,6 +25,7 @@ from patron.customers.services import customer_archive, customer_delete
 from patron.loyalty import services as loyalty
 from patron.marketing import services as marketing
 from patron.marketing.models import SuppressionType
+from patron.portal.services import portal_access_grant
 from patron.sales import services as sales
 from patron.stream.services import comment_create, post_create
 from patron.testing.factories import CategoryFactory, TagFactory, make_customer, make_note
@@ -101,6 +102,10 @@ RULES_BEYOND_THE_SCHEMA = {
     # Imports: the mapping is a JSON object naming columns the file has, and a saved one
     # maps at least one column.
     "mapping",
+    # Portal access: for a person of the workspace with a usable email, not yet given it
+    # (on `customer`); a password the password validators accept; the organization-manager
+    # right for a contact of an organization.
+    *("password", "is_organization_manager"),
 }
 
 
@@ -186,6 +191,7 @@ def fuzz(settings, member, workspace, other_workspace):
     selling = _sales(org, foreign, admin)
     service = _cases(admin, org, foreign)
     points = _loyalty(admin, people[0], foreign)
+    portal_access_grant(customer=people[0], actor=admin)
     _, key = ApiToken.issue(membership=membership, name="fuzz")
     stores = list(workspace.stores.values_list("pk", flat=True))
     # Requests go straight to the WSGI handler, whose request signals would close the
@@ -476,7 +482,7 @@ def test_api_conforms_to_its_schema(case, fuzz):
 
 # Paths whose ids are customers' (others get customer ids too, as mere numbers: there a
 # foreign customer's id may well be one of this workspace's activities, say).
-CUSTOMER_ID_PATHS = ("/api/v1/customers/", "/api/v1/loyalty-balances/")
+CUSTOMER_ID_PATHS = ("/api/v1/customers/", "/api/v1/loyalty-balances/", "/api/v1/portal-access/")
 
 
 def _foreign_id(path: str, fuzz) -> int | None:
