@@ -1,9 +1,11 @@
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from patron.history.services import changes_for
@@ -156,3 +158,18 @@ def test_workspace_setting_grants_access_to_new_customers_with_an_email(
     assert PortalAccess.objects.get(customer=emailed).has_password
     assert not PortalAccess.objects.filter(customer__in=[silent, organization]).exists()
     assert [m.rcpt_tos for m in smtp.messages] == [["new@example.com"]]
+
+
+def test_the_command_sets_empty_passwords(
+    workspace, contact, smtp, settings, django_capture_on_commit_callbacks
+):
+    settings.PATRON_SITE_URL = "https://crm.example"
+    access = give_access(contact)
+    PortalAccess.objects.filter(pk=access.pk).update(password="")
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("portal_set_empty_passwords", workspace="acme", stdout=out)
+    assert out.getvalue() == "1 contact got a generated password by email.\n"
+    access.refresh_from_db()
+    assert access.check_password(emailed_password(smtp))
+    assert "https://crm.example/portal/login/" in smtp.messages[0].message.get_content()
