@@ -133,6 +133,28 @@ def _set_generated_password(access: PortalAccess, site_url: str | None) -> None:
     _email_password_on_commit(access, password, _site_url(site_url))
 
 
+def _new_password(
+    access: PortalAccess,
+    password: str | None,
+    *,
+    actor,
+    via: str,
+    reason: str,
+    site_url: str | None = None,
+) -> PortalAccess:
+    """Keep the hash of `password` (None: of a generated one, emailed on commit) and
+    record the change. The caller has locked the row and checked the password."""
+    before = snapshot(access, AUDITED)
+    if password is None:
+        _set_generated_password(access, site_url)
+    else:
+        access.password = make_password(password)
+        access.password_set_at = timezone.now()
+    access.save()
+    _change(access, before, action=Change.Action.UPDATE, actor=actor, via=via, reason=reason)
+    return access
+
+
 def grant_refusal(customer: Customer) -> str | None:
     """Why `customer` cannot be given portal access (and a password by email) now."""
     if customer.is_deleted:
@@ -278,21 +300,17 @@ def portal_password_set(
     access = _locked(access)
     if not access.enabled:
         raise ValidationError({"password": "Portal access is revoked: grant it again instead."})
-    before = snapshot(access, AUDITED)
     if password:
         _check_new_password(password, access.customer, "password")
-        access.password = make_password(password)
-        access.password_set_at = timezone.now()
         reason = "A new password was set by staff."
     else:
         refusal = email_refusal(access.customer)
         if refusal:
             raise ValidationError({"password": refusal})
-        _set_generated_password(access, site_url)
         reason = f"A generated password was emailed to {access.customer.email}."
-    access.save()
-    _change(access, before, action=Change.Action.UPDATE, actor=actor, via=via, reason=reason)
-    return access
+    return _new_password(
+        access, password or None, actor=actor, via=via, reason=reason, site_url=site_url
+    )
 
 
 @transaction.atomic
@@ -304,19 +322,13 @@ def portal_password_change(
     if not access.check_password(old_password):
         raise ValidationError({"old_password": "Your current password is not right."})
     _check_new_password(new_password, access.customer, "new_password")
-    before = snapshot(access, AUDITED)
-    access.password = make_password(new_password)
-    access.password_set_at = timezone.now()
-    access.save()
-    _change(
+    return _new_password(
         access,
-        before,
-        action=Change.Action.UPDATE,
+        new_password,
         actor=None,
         via="portal",
         reason=f"{access.customer} changed the password in the portal.",
     )
-    return access
 
 
 def portal_reset_request(*, email: str, site_url: str | None = None) -> None:
@@ -398,20 +410,14 @@ def portal_password_reset(*, token: str, new_password: str) -> PortalAccess:
         )
     access = _locked(found.access)
     _check_new_password(new_password, access.customer, "new_password")
-    before = snapshot(access, AUDITED)
-    access.password = make_password(new_password)
-    access.password_set_at = timezone.now()
-    access.save()
     access.tokens.filter(used_at__isnull=True).update(used_at=timezone.now())
-    _change(
+    return _new_password(
         access,
-        before,
-        action=Change.Action.UPDATE,
+        new_password,
         actor=None,
         via="portal",
         reason=f"{access.customer} set a new password through an emailed link.",
     )
-    return access
 
 
 @dataclass
@@ -439,17 +445,14 @@ def portal_set_empty_passwords(
         if refusal:
             result.skipped.append(f"{access.customer}: {refusal}")
             continue
-        before = snapshot(access, AUDITED)
-        _set_generated_password(access, site_url)
-        access.save()
-        _change(
+        _new_password(
             access,
-            before,
-            action=Change.Action.UPDATE,
+            None,
             actor=actor,
             via=via,
             reason=f"Set empty passwords: a generated password was emailed to "
             f"{access.customer.email}.",
+            site_url=site_url,
         )
         result.given += 1
     return result
