@@ -203,13 +203,20 @@ def child_import(path: Path) -> None:
 
     workspace = Workspace.objects.get(slug=WORKSPACE)
     before = peak_rss_mb()
+    rss_at: dict[int, float] = {}  # the peak so far every 100,000 rows: flat, or growing?
+
+    def progress(rows: int) -> None:
+        if rows % 100_000 == 0:
+            rss_at[rows] = peak_rss_mb()
+            print(f"  … {rows:,} rows, peak RSS {rss_at[rows]:.0f} MB", file=sys.stderr)
+
     started = time.perf_counter()
     report = import_run(
         workspace=workspace,
         actor=None,
         table=open_table(path),
         options=Options(usage="email"),
-        progress=lambda rows: rows % 100_000 == 0 and print(f"  … {rows:,}", file=sys.stderr),
+        progress=progress,
     )
     elapsed = time.perf_counter() - started
     peak = peak_rss_mb()
@@ -219,6 +226,7 @@ def child_import(path: Path) -> None:
         "failed": report.failed,
         "rss_before_mb": before,
         "rss_peak_mb": peak,
+        "rss_at": rss_at,
     }
     print(json.dumps(figures))
 
@@ -247,6 +255,9 @@ def measure(label: str, path: Path, size: int, existing: int) -> dict:
         f"{figures['rss_peak_mb']:.0f} MB ({figures['rss_before_mb']:.0f} MB before it began)",
         flush=True,
     )
+    if figures["rss_at"]:
+        steps = ", ".join(f"{mb:.0f} MB at {int(rows):,}" for rows, mb in figures["rss_at"].items())
+        print(f"  peak RSS as the file goes on: {steps} rows", flush=True)
     return figures
 
 
