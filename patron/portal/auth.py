@@ -13,12 +13,14 @@ import math
 import time
 from datetime import timedelta
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -161,14 +163,9 @@ def portal_page(view):
     def wrapper(request, *args, **kwargs):
         access = current_access(request)
         if access is None:
-            return redirect(f"{_login_url()}?next={request.path}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('portal:login')}?{query}")
         request.portal_access = access
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _login_url() -> str:
-    from django.urls import reverse
-
-    return reverse("portal:login")

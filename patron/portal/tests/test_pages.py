@@ -210,3 +210,16 @@ def test_set_empty_passwords_from_the_portal_set_up(
     )
     workspace.refresh_from_db()
     assert workspace.portal_access_for_new_customers
+
+
+def test_login_returns_to_the_portal_page_asked_for_and_nowhere_else(client, access):
+    response = client.get("/portal/quotes/")
+    assert response.url == "/portal/login/?next=%2Fportal%2Fquotes%2F"
+    credentials = {"email": "grace@globex.example", "password": PORTAL_PASSWORD}
+    response = client.post(response.url, {**credentials, "next": "/portal/quotes/"})
+    assert response.url == "/portal/quotes/"
+    client.post("/portal/logout/")
+    for elsewhere in ("https://evil.example/portal/", "/customers/"):
+        response = client.post("/portal/login/", {**credentials, "next": elsewhere})
+        assert response.url == "/portal/", elsewhere
+        client.post("/portal/logout/")
