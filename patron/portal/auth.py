@@ -15,7 +15,6 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -29,7 +28,7 @@ from patron.portal.services import portal_login_recorded
 
 PORTAL_SESSION_KEY = "patron_portal"
 # A portal session ends after this long without a request, and after MAX_AGE at most.
-IDLE_TIMEOUT = timedelta(minutes=getattr(settings, "PATRON_PORTAL_IDLE_MINUTES", 30))
+IDLE_TIMEOUT = timedelta(minutes=30)
 MAX_AGE = timedelta(hours=12)
 # Failed logins allowed within WINDOW: for one email from one address, and from one
 # address whatever the email (someone trying many accounts).

@@ -115,15 +115,25 @@ def test_a_staff_login_alone_opens_no_portal_page(admin_client, access):
         assert response.status_code == 302 and response.url.startswith("/portal/login/"), url
 
 
-def test_portal_sessions_expire_and_end_with_a_new_password(portal, access, admin):
-    session = portal.session
+def _age_session(client, **ago) -> None:
+    session = client.session
     entry = session[PORTAL_SESSION_KEY]
-    entry["seen"] = time.time() - 31 * 60
+    for name, seconds in ago.items():
+        entry[name] = time.time() - seconds
     session[PORTAL_SESSION_KEY] = entry
     session.save()
+
+
+def test_portal_sessions_expire_and_end_with_a_new_password(portal, access, admin):
+    _age_session(portal, seen=31 * 60)  # idle for more than 30 minutes
     assert portal.get("/portal/").status_code == 302
 
     portal_log_in(portal, access.customer.email)
+    _age_session(portal, since=13 * 3600)  # busy, but logged in more than 12 hours ago
+    assert portal.get("/portal/").status_code == 302
+
+    portal_log_in(portal, access.customer.email)
+    assert portal.get("/portal/").status_code == 200
     from patron.portal import services
 
     services.portal_password_set(access=access, actor=admin, password="Someone-else-set-9")
