@@ -34,7 +34,7 @@ from rest_framework.response import Response
 from patron.api.errors import ErrorSerializer
 from patron.api.serializers import StrictModelSerializer, StrictPrimaryKeyRelatedField
 from patron.customers.models import Customer
-from patron.exchange import export, importing, jobs
+from patron.exchange import export, importing, jobs, likely
 from patron.exchange.forms import (
     DELIMITER_CHOICES,
     ENCODING_CHOICES,
@@ -127,6 +127,19 @@ class ImportRowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="The row in the file (the header is row 1).")
     column = serializers.CharField(help_text='The column\'s header; "" for the whole row.')
     reason = serializers.CharField()
+
+
+class ImportLikelyDuplicateSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row in the file (the header is row 1).")
+    name = serializers.CharField(help_text="The name the row would create.")
+    customer = serializers.IntegerField(help_text="The existing customer's id.")
+    customer_number = serializers.IntegerField(help_text="Its customer no.")
+    customer_name = serializers.CharField()
+    score = serializers.FloatField(help_text="0 to 1: how likely the two are one customer.")
+    reasons = serializers.ListField(child=serializers.CharField())
+    message = serializers.CharField(
+        help_text='In words: "Row 14 (Jon Smiht) looks like #1234 John Smith: ...".'
+    )
 
 
 class ImportProgressSerializer(serializers.Serializer):
@@ -224,6 +237,12 @@ class ImportPreviewSerializer(serializers.Serializer):
     errors = ImportRowErrorSerializer(
         many=True, help_text=f"The first {MAX_LISTED_ERRORS} problems."
     )
+    likely_duplicates = ImportLikelyDuplicateSerializer(
+        many=True,
+        help_text="Warnings, not errors (the import creates them all the same): rows that "
+        "would create a customer who looks like an existing one, with the likeliest, among "
+        f"the first {likely.CHECKED_ROWS:,} rows to create.",
+    )
 
 
 class MappingJsonField(serializers.CharField):
@@ -312,7 +331,7 @@ class ImportUploadSerializer(serializers.Serializer):
         )
 
 
-def _preview_data(table, report, more: bool) -> dict:
+def _preview_data(table, report, more: bool, duplicates: list[likely.LikelyDuplicate]) -> dict:
     return {
         "dry_run": True,
         "file": {
@@ -330,6 +349,19 @@ def _preview_data(table, report, more: bool) -> dict:
         "errors": [
             {"row": e.row, "column": e.column, "reason": e.reason}
             for e in report.errors[:MAX_LISTED_ERRORS]
+        ],
+        "likely_duplicates": [
+            {
+                "row": d.row,
+                "name": d.name,
+                "customer": d.customer.pk,
+                "customer_number": d.customer.number,
+                "customer_name": str(d.customer),
+                "score": d.score,
+                "reasons": d.reasons,
+                "message": str(d),
+            }
+            for d in duplicates
         ],
     }
 
@@ -420,7 +452,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 path, name=upload.name, encoding=data["encoding"], delimiter=data["delimiter"]
             )
             try:
-                report = importing.import_preview(
+                report, duplicates, _ = likely.import_preview(
                     workspace=request.workspace,
                     table=jobs.capped(table, API_PREVIEW_ROWS),
                     mapping=data.get("mapping") or None,
@@ -429,7 +461,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             except ValueError as error:
                 raise ValidationError({"mapping": [str(error)]}) from error
             more = jobs.has_more_rows(table, API_PREVIEW_ROWS)
-            return Response(_preview_data(table, report, more))
+            return Response(_preview_data(table, report, more, duplicates))
 
     @extend_schema(responses=FAILED_ROWS_RESPONSES)
     @action(

@@ -25,7 +25,7 @@ from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
 from patron.customers.models import Customer
 from patron.customers.views import customer_search
-from patron.exchange import export, importing, jobs
+from patron.exchange import export, importing, jobs, likely
 from patron.exchange.forms import ListOptionsForm, MappingForm, OptionsForm, UploadForm
 from patron.exchange.mapping import auto_mapping, sample_csv
 from patron.exchange.models import ImportJob, ImportMapping
@@ -98,6 +98,7 @@ def list_export(request, pk: int, file_format: str):
 WIZARD = "import_wizard"
 STEPS = ["Options", "Upload", "Mapping", "Validation", "Matching"]
 ERRORS_PER_PAGE = 50
+LISTED_DUPLICATES = 100  # likely duplicates listed on step 5 (all are counted)
 KINDS = {"customers": "Import customers", "list": "Import customer list"}
 
 
@@ -326,17 +327,20 @@ def import_mapping(request, pk: int):
     )
 
 
-def _preview(request, job, table):
-    """The page's check of the file: its first PREVIEW_ROWS rows (the import checks all)."""
-    options = _state_options(request).options()
-    mapping = jobs.column_mapping(table.headers, _fields(request, table))
-    report = importing.import_preview(
+def _preview(request, job, table, *, duplicates: bool = False):
+    """The page's check of the file: its first PREVIEW_ROWS rows (the import checks all);
+    with `duplicates`, also the rows it would create that look like existing customers."""
+    arguments = dict(
         workspace=request.workspace,
         table=jobs.capped(table, jobs.PREVIEW_ROWS),
-        mapping=mapping,
-        options=options,
+        mapping=jobs.column_mapping(table.headers, _fields(request, table)),
+        options=_state_options(request).options(),
     )
-    return report, jobs.has_more_rows(table, jobs.PREVIEW_ROWS)
+    more = jobs.has_more_rows(table, jobs.PREVIEW_ROWS)
+    if duplicates:
+        report, found, _ = likely.import_preview(**arguments)
+        return report, more, found
+    return importing.import_preview(**arguments), more
 
 
 @requires("customers.change", owner=_job)
@@ -368,7 +372,7 @@ def import_matching(request, pk: int):
     if request.method == "POST":
         return _start(request, job, table, options_form)
     try:
-        report, more = _preview(request, job, table)
+        report, more, duplicates = _preview(request, job, table, duplicates=True)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("exchange:import_mapping", pk=job.pk)
@@ -380,6 +384,8 @@ def import_matching(request, pk: int):
             "table": table,
             "report": report,
             "more": more,
+            "duplicates": duplicates[:LISTED_DUPLICATES],
+            "duplicates_count": len(duplicates),
             "options": options_form.options(),
         },
     )

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from patron.exchange import importing
+from patron.exchange import importing, likely
 from patron.exchange.mapping import field_label, resolve
 from patron.exchange.models import ImportJob
 from patron.exchange.reading import open_table
@@ -126,7 +126,7 @@ class Command(BaseCommand):
                 workspace=workspace, table=table, mapping=overrides, options=import_options
             )
             if options["dry_run"]:
-                report = importing.import_preview(**arguments, progress=progress)
+                report, duplicates, more = likely.import_preview(**arguments, progress=progress)
             else:
                 job = importing.import_job_create(
                     actor=None,
@@ -147,6 +147,8 @@ class Command(BaseCommand):
         except (ValidationError, ValueError) as error:
             raise CommandError(_message(error)) from error
         self._print_report(report, options)
+        if options["dry_run"]:
+            self._print_duplicates(duplicates, more)
 
     def _resume(self, options, progress) -> importing.Report:
         job = ImportJob.objects.select_related("workspace").filter(pk=options["resume"]).first()
@@ -179,6 +181,19 @@ class Command(BaseCommand):
             with open(options["failed_rows"], "w", encoding="utf-8", newline="") as file:
                 file.write(report.failed_csv())
             self.stdout.write(f"Failed rows (with a Reason column): {options['failed_rows']}")
+
+    def _print_duplicates(self, duplicates, more: bool) -> None:
+        if not duplicates:
+            return
+        among = f" among the first {likely.CHECKED_ROWS:,} rows to create" if more else ""
+        self.stdout.write(
+            f"{len(duplicates)} rows to create look like existing customers{among} "
+            "(warnings: they would be created all the same):"
+        )
+        for duplicate in duplicates[:50]:
+            self.stdout.write(f"  {duplicate}")
+        if len(duplicates) > 50:
+            self.stdout.write(f"  … and {len(duplicates) - 50} more.")
 
     def _print_mapping(self, table, overrides) -> None:
         mapping = resolve(table.headers, overrides)
