@@ -1,6 +1,8 @@
 """Staff pages for the portal: the customer's Portal access tab's actions, and the
 workspace's portal set-up with "Set empty passwords" (manual 003)."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -29,84 +31,64 @@ def _site_url(request) -> str:
     return request.build_absolute_uri("/")
 
 
-def _done(request, customer, action) -> None:
-    try:
-        message = action()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, message)
+def _tab_action(*, on_access: bool = True):
+    """A POST from the Portal access tab: `act(request, access or customer)` does it and
+    returns the message; a refusal shows its reason. Back to the tab either way."""
+
+    def decorator(act):
+        @require_POST
+        @requires("portal.manage", owner=_customer)
+        @wraps(act)
+        def view(request, pk: int):
+            customer = _customer(request, pk)
+            try:
+                message = act(request, _access(request, pk) if on_access else customer)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, message)
+            return redirect(with_tab_open(customer, TAB))
+
+        return view
+
+    return decorator
 
 
-@require_POST
-@requires("portal.manage", owner=_customer)
-def grant(request, pk: int):
-    customer = _customer(request, pk)
-
-    def action():
-        services.portal_access_grant(
-            customer=customer, actor=request.user, site_url=_site_url(request)
-        )
-        return f"{customer} has portal access; a generated password is emailed to {customer.email}."
-
-    _done(request, customer, action)
-    return redirect(with_tab_open(customer, TAB))
+@_tab_action(on_access=False)
+def grant(request, customer) -> str:
+    services.portal_access_grant(customer=customer, actor=request.user, site_url=_site_url(request))
+    return f"{customer} has portal access; a generated password is emailed to {customer.email}."
 
 
-@require_POST
-@requires("portal.manage", owner=_customer)
-def revoke(request, pk: int):
-    customer = _customer(request, pk)
-    access = _access(request, pk)
-
-    def action():
-        services.portal_access_revoke(access=access, actor=request.user)
-        return f"{customer} can no longer log in to the portal."
-
-    _done(request, customer, action)
-    return redirect(with_tab_open(customer, TAB))
+@_tab_action()
+def revoke(request, access) -> str:
+    services.portal_access_revoke(access=access, actor=request.user)
+    return f"{access.customer} can no longer log in to the portal."
 
 
-@require_POST
-@requires("portal.manage", owner=_customer)
-def set_password(request, pk: int):
-    customer = _customer(request, pk)
-    access = _access(request, pk)
+@_tab_action()
+def set_password(request, access) -> str:
     form = StaffPasswordForm(request.POST)
-    form.is_valid()
-    password = form.cleaned_data.get("password", "")
-
-    def action():
-        services.portal_password_set(
-            access=access, actor=request.user, password=password, site_url=_site_url(request)
-        )
-        if password:
-            return f"New portal password set for {customer}: tell it to them."
-        return f"A generated portal password is emailed to {customer.email}."
-
-    _done(request, customer, action)
-    return redirect(with_tab_open(customer, TAB))
+    password = form.cleaned_data["password"] if form.is_valid() else ""
+    services.portal_password_set(
+        access=access, actor=request.user, password=password, site_url=_site_url(request)
+    )
+    if password:
+        return f"New portal password set for {access.customer}: tell it to them."
+    return f"A generated portal password is emailed to {access.customer.email}."
 
 
-@require_POST
-@requires("portal.manage", owner=_customer)
-def set_manager(request, pk: int):
-    customer = _customer(request, pk)
-    access = _access(request, pk)
+@_tab_action()
+def set_manager(request, access) -> str:
     form = ManagerForm(request.POST)
-    form.is_valid()
-    manager = bool(form.cleaned_data.get("is_organization_manager"))
-
-    def action():
-        services.portal_access_set_manager(
-            access=access, is_organization_manager=manager, actor=request.user
-        )
-        if manager:
-            return f"{customer} now sees the requests of everyone at {customer.organization}."
-        return f"{customer} now sees only their own requests."
-
-    _done(request, customer, action)
-    return redirect(with_tab_open(customer, TAB))
+    manager = form.is_valid() and form.cleaned_data["is_organization_manager"]
+    services.portal_access_set_manager(
+        access=access, is_organization_manager=manager, actor=request.user
+    )
+    customer = access.customer
+    if manager:
+        return f"{customer} now sees the requests of everyone at {customer.organization}."
+    return f"{customer} now sees only their own requests."
 
 
 @requires("workspace.manage")
