@@ -6,6 +6,7 @@ A job whose `options` are still empty is a draft: its file is uploaded but the w
 not started it (a started job always records its options).
 """
 
+from datetime import timedelta
 from itertools import islice
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from patron.customers.models import Customer
 from patron.exchange import importing
@@ -31,6 +33,8 @@ EXTENSIONS = {".csv", ".txt", ".tsv", ".xlsx", ".vcf", ".vcard"}
 # within a second or two whatever the file's size (2,000 rows: 1.2 s on a busy 2-core
 # machine); the import, a background task, checks every row and reports every bad one.
 PREVIEW_ROWS = 2000
+# A draft (uploaded, never started) left this long is deleted by `patron purge_deleted`.
+DRAFTS_KEPT_DAYS = 7
 
 
 def check_upload(name: str, size: int) -> None:
@@ -110,6 +114,20 @@ def job_discard(job: ImportJob) -> None:
 
 def is_draft(job: ImportJob) -> bool:
     return job.status == ImportJob.Status.QUEUED and not job.options
+
+
+def drafts_purge(*, older_than_days: int = DRAFTS_KEPT_DAYS) -> int:
+    """Delete the drafts left for more than `older_than_days` (a file uploaded to the
+    wizard, which was then left) and their files, which hold customers' details. How many."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    drafts = ImportJob.objects.filter(
+        status=ImportJob.Status.QUEUED, options={}, updated_at__lt=cutoff
+    )
+    purged = 0
+    for job in drafts.iterator():
+        job_discard(job)
+        purged += 1
+    return purged
 
 
 def column_mapping(headers: list[str], fields: list[str]) -> dict[int, str]:
