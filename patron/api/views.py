@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from patron.api.errors import ErrorSerializer, conflict_response, error_body
 from patron.api.models import ApiToken
+from patron.api.pagination import KeysetPagination
 from patron.api.serializers import (
     BulkDeleteRequestSerializer,
     BulkDeletionSerializer,
@@ -100,6 +101,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
+    pagination_class = KeysetPagination
     read_capability = "customers.view"
     write_capability = "customers.change"
     capabilities = {

@@ -217,6 +217,8 @@ class Customer(WorkspaceScoped):
     # "first middle last" finds by first name; both are indexed prefixes.
     name_key = models.CharField(max_length=300, editable=False)
     given_name_key = models.CharField(max_length=300, editable=False, default="")
+    # The company name in the same form, so "acme" finds Acme's people as well as Acme.
+    company_key = models.CharField(max_length=200, editable=False, default="")
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set on a customer merged into another (issue 6): it sits in the recycle bin and points
@@ -246,14 +248,21 @@ class Customer(WorkspaceScoped):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "number"], name="unique_customer_number")
         ]
+        # Each sortable column of the list has (workspace, column, id): the list's keyset
+        # pages walk it from the cursor on, whatever the page (patron/customers/paging.py).
         indexes = [
-            models.Index(fields=["workspace", "name_key"], name="customer_name_idx"),
+            models.Index(fields=["workspace", "name_key", "id"], name="customer_name_idx"),
             models.Index(fields=["workspace", "given_name_key"], name="customer_given_name_idx"),
-            models.Index(fields=["workspace", "email"], name="customer_email_idx"),
+            models.Index(fields=["workspace", "company_key"], name="customer_company_idx"),
+            models.Index(fields=["workspace", "email", "id"], name="customer_email_idx"),
             models.Index(fields=["workspace", "mobile_phone"], name="customer_mobile_idx"),
             models.Index(fields=["workspace", "work_phone"], name="customer_work_phone_idx"),
             models.Index(fields=["workspace", "home_phone"], name="customer_home_phone_idx"),
-            models.Index(fields=["workspace", "postcode"], name="customer_postcode_idx"),
+            models.Index(fields=["workspace", "postcode", "id"], name="customer_postcode_idx"),
+            models.Index(fields=["workspace", "city", "id"], name="customer_city_idx"),
+            models.Index(fields=["workspace", "customer_type", "id"], name="customer_type_idx"),
+            models.Index(fields=["workspace", "status", "id"], name="customer_status_idx"),
+            models.Index(fields=["workspace", "created_at", "id"], name="customer_created_idx"),
             models.Index(fields=["workspace", "external_ref"], name="customer_ext_ref_idx"),
             models.Index(fields=["workspace", "deleted_at"], name="customer_deleted_idx"),
             models.Index(fields=["workspace", "workflow_state"], name="customer_workflow_idx"),
@@ -343,6 +352,7 @@ class Customer(WorkspaceScoped):
         if errors:
             raise ValidationError(errors)
         self.name_key, self.given_name_key = self.compute_name_keys()
+        self.company_key = name_key(self.company_name)[:200]
 
     def compute_name_keys(self) -> tuple[str, str]:
         if self.is_organization:

@@ -1,31 +1,113 @@
 """Reads that matter: finding customers."""
 
-import phonenumbers
-from django.db.models import Q, QuerySet
+import operator
+from functools import reduce
 
+import phonenumbers
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from patron.customers import search_index
 from patron.customers.models import Customer
-from patron.customers.normalize import is_plain_number, name_key, parse_phone
+from patron.customers.normalize import is_plain_number, name_key, one_edit_away, parse_phone
+
+# Above every character a key holds: key <= x < key + TOP is "x starts with key".
+TOP = "\U0010ffff"
+# Shortest text searched for inside emails: a trigram index answers from 3 characters.
+CONTAINS_MIN = 3
+# Shortest name searched with a typo allowed (shorter ones match too much by chance).
+FUZZY_MIN = 5
+
+
+def starts_with(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix`, as an index range on both databases.
+
+    SQLite's LIKE uses no index on a case-sensitive column, and PostgreSQL's needs a
+    pattern operator class; a range on the plain (workspace, field) index serves both. The
+    LIKE stays as a check of the range (it is exact in any collation).
+    """
+    return Q(
+        **{
+            f"{field}__gte": prefix,
+            f"{field}__lt": prefix + TOP,
+            f"{field}__startswith": prefix,
+        }
+    )
+
+
+def email_contains(text: str) -> Q:
+    """The email contains `text` (lower case), through the trigram index: on PostgreSQL a
+    plain LIKE (its GIN index joins the other branches' indexes in one bitmap), on SQLite
+    the ids the FTS5 table gives."""
+    if connection.vendor == "postgresql":
+        return Q(email__contains=text)
+    sql, params = search_index.email_contains_sql(text)
+    return Q(pk__in=RawSQL(sql, params))
 
 
 def global_search(queryset: QuerySet[Customer], text: str, region: str) -> QuerySet[Customer]:
-    """Customers whose name, customer no., email or phone matches what was typed.
+    """Customers whose name, company, customer no., email or phone matches what was typed.
 
-    Every branch is an indexed equality or prefix test: no full-table scan.
-    "john", "john smith", "smith" and "smith jo" all find John Smith; "+44 20 7946 0018" and
-    "020 7946 0018" find the same phone.
+    Every branch is an index lookup, never a full scan:
+    - names and company names by prefix, accents and case aside: "john", "john smith",
+      "smith", "smith jo" and "José" / "jose" find José Smith; "acme" finds Acme Ltd and
+      the people who work there;
+    - the customer no.;
+    - an email by prefix and, from 3 characters with an "@", anywhere inside ("smith@",
+      "@acme");
+    - a phone however it is typed ("+44 20 7946 0018", "020 7946 0018");
+    - and when none of that finds anything, a name with one typo ("jonh smith").
     """
     text = text.strip()
     if not text:
         return queryset
     key = name_key(text)
-    conditions = Q(name_key__startswith=key) | Q(given_name_key__startswith=key)
+    branches = []
+    if key:
+        branches += [starts_with(name, key) for name in NAME_KEYS]
     if is_plain_number(text) and len(text) <= 9:
-        conditions |= Q(number=int(text))
+        branches.append(Q(number=int(text)))
     if "@" in text:
-        conditions |= Q(email__startswith=text.lower())
+        email = text.lower()
+        branches.append(starts_with("email", email))
+        if len(email) >= CONTAINS_MIN:
+            branches.append(email_contains(email))
     if sum(char.isdigit() for char in text) >= 6:
         number = parse_phone(text, region)
         if number is not None:
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            conditions |= Q(mobile_phone=e164) | Q(work_phone=e164) | Q(home_phone=e164)
-    return queryset.filter(conditions)
+            branches += [Q(**{name: e164}) for name in ("mobile_phone", "work_phone", "home_phone")]
+    found = any_of(queryset, branches)
+    if sum(char.isalpha() for char in key) < FUZZY_MIN or "@" in text or found.exists():
+        return found
+    return any_of(queryset, fuzzy_name(key))
+
+
+NAME_KEYS = ("name_key", "given_name_key", "company_key")
+
+
+def any_of(queryset: QuerySet[Customer], branches: list[Q]) -> QuerySet[Customer]:
+    """The rows of `queryset` that match any of `branches`, each an index lookup.
+
+    PostgreSQL combines the branches' indexes in one bitmap (an OR). SQLite would rather
+    walk the index that gives the list's order and test each row against the OR, which is
+    every row when little matches; so there the ids come from a UNION of one index lookup
+    per branch (each with the queryset's own conditions, workspace first).
+    """
+    if not branches:
+        return queryset.none()
+    if connection.vendor == "postgresql" or len(branches) == 1:
+        return queryset.filter(reduce(operator.or_, branches))
+    ids = [queryset.filter(branch).order_by().values("pk") for branch in branches]
+    return queryset.filter(pk__in=ids[0].union(*ids[1:], all=True))
+
+
+def fuzzy_name(key: str) -> list[Q]:
+    """A name one typo away from `key`: the whole name, or its beginning when the typo is a
+    letter missed or two swapped ("jonh smi" finds John Smith), first name first or last."""
+    short, long = one_edit_away(key)
+    branches = [Q(name_key__in=long), Q(given_name_key__in=long)]
+    for variant in sorted(short):
+        branches += [starts_with("name_key", variant), starts_with("given_name_key", variant)]
+    return branches

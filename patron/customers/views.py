@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from patron.core import keyset
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
 from patron.customers import services
@@ -43,6 +44,21 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _keyset_page(request, queryset) -> keyset.Page:
+    """A page of a customer search: after the cursor of a Next/Previous link, else by page
+    number within the first rows, never OFFSET deep into a million."""
+    number = request.GET.get("page", "")
+    try:
+        return keyset.paginate(
+            queryset,
+            size=PAGE_SIZE,
+            cursor=request.GET.get("cursor"),
+            number=int(number) if is_plain_number(number) and len(number) < 9 else None,
+        )
+    except keyset.InvalidCursor as error:
+        raise Http404(str(error)) from error
+
+
 def customer_search(request, data, *, mine: bool = False) -> CustomerFilter:
     """The search of the customer list; the export of a search runs exactly this one."""
     customers = _customers(request)
@@ -60,11 +76,12 @@ def customer_list(request, kind: str | None = None, mine: bool = False):
     noun = "organizations" if kind == Customer.Kind.ORGANIZATION else "customers"
     export = data.copy()
     export.pop("page", None)
+    export.pop("cursor", None)
     if mine:
         export["mine"] = "yes"
     context = {
         "filter": customer_filter,
-        "page": _page(request, customer_filter.qs) if customer_filter.is_valid() else None,
+        "page": _keyset_page(request, customer_filter.qs) if customer_filter.is_valid() else None,
         "kind": kind,
         "title": f"My {noun}" if mine else noun.capitalize(),
         "advanced": any(k not in {"page", "ordering", "q", "kind"} for k in request.GET),

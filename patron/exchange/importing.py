@@ -28,10 +28,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core import validators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import connection, models, transaction
@@ -61,6 +63,7 @@ BATCH_SIZE = 1000
 # the import's own workspace and actor or left as they were (checking each costs a query).
 CLEAN_EXCLUDE = ["number", "workspace", "created_by", "organization", "category"]
 VIA = "import"
+READABLE_VALUES = 65_536  # History's words for this many values are kept at most
 
 MATCH_ACTIONS = ("update", "skip", "fill")
 # The keys that find an existing customer, tried in this order. The customer no. and the
@@ -200,6 +203,7 @@ def _boolean(text: str) -> bool:
     raise ValidationError(f"“{text}” is not Yes or No.")
 
 
+@lru_cache(maxsize=65_536)  # birthdays repeat: 36,525 days in a century
 def _date(text: str) -> datetime.date | None:
     if text.startswith("--"):  # Google's birthday without a year
         return None
@@ -628,6 +632,8 @@ class _Importer:
         one by one, no SQL built per row)."""
         now = timezone.now()
         changes = []
+        if len(self.readable) > READABLE_VALUES:  # a million distinct phones would not fit
+            self.readable.clear()
         if batch.created:
             first = _reserve_numbers(self.workspace, len(batch.created))
             for offset, customer in enumerate(batch.created):
@@ -662,7 +668,7 @@ class _Importer:
                 fields = differences(batch.before[id(customer)], self.snapshot(customer))
                 columns = {"version", "updated_at"} | {change["field"] for change in fields}
                 if columns & NAME_FIELDS:
-                    columns.update({"name_key", "given_name_key"})
+                    columns.update({"name_key", "given_name_key", "company_key"})
                 by_columns.setdefault(tuple(sorted(columns)), []).append(customer)
                 changes.append(self.change(customer, Change.Action.UPDATE, fields, now))
             for columns, customers in by_columns.items():
@@ -815,6 +821,29 @@ _HISTORY_COLUMNS = _history_columns()
 _FIELD_ORDER = {field.name: order for order, field in enumerate(Customer._meta.concrete_fields)}
 
 
+def _accepts(field: models.Field) -> Callable[[Any], bool] | None:
+    """For a text field whose only check is its length (and its choices), a test of a
+    value that `field.clean()` would return unchanged, without running its validators one
+    by one; None for other fields. A value the test does not pass goes to `field.clean()`
+    for its verdict and message."""
+    limit = getattr(field, "max_length", None)
+    if type(field) is not models.CharField or [
+        (type(check), check.limit_value) for check in field.validators
+    ] != [(validators.MaxLengthValidator, limit)]:
+        return None
+    if field.choices:
+        offered = frozenset(value for value, _ in field.flatchoices if len(value) <= limit)
+        return lambda value: type(value) is str and value in offered
+    return lambda value: type(value) is str and 0 < len(value) <= limit
+
+
+_CHECKS = {
+    field.name: (field, _accepts(field))
+    for field in Customer._meta.concrete_fields
+    if field.name not in CLEAN_EXCLUDE
+}
+
+
 def _validate(customer: Customer, values: dict[str, Any], also: tuple[str, ...] = ()) -> dict:
     """`customer.full_clean()`'s errors ({field: [messages]}), checking only the fields the
     row sets: the others keep values the form or an earlier import validated. Then the
@@ -823,8 +852,10 @@ def _validate(customer: Customer, values: dict[str, Any], also: tuple[str, ...] 
     errors: dict[str, list[str]] = {}
     names = {*values, *also} - set(CLEAN_EXCLUDE)
     for name in sorted(names, key=_FIELD_ORDER.__getitem__):
-        field = Customer._meta.get_field(name)
-        raw = getattr(customer, field.attname)
+        field, accepts = _CHECKS[name]
+        raw = customer.__dict__[field.attname]
+        if accepts is not None and accepts(raw):
+            continue
         if isinstance(field, models.TextField) and isinstance(raw, str):
             raw = normalize_newlines(raw)
         if field.blank and raw in field.empty_values:
@@ -841,15 +872,33 @@ def _validate(customer: Customer, values: dict[str, Any], also: tuple[str, ...] 
     return errors
 
 
-def _prepare(field: models.Field) -> Callable[[models.Model], Any]:
-    """How to read a field's value for the database from an instance: text, numbers,
-    yes/no and keys as they are; dates and files as Django converts them. The caller
-    sets the timestamps (auto_now is not applied here)."""
-    attname = field.attname
+def _reader(fields: list[models.Field]) -> Callable[[models.Model], tuple]:
+    """How to read the fields' values for the database from an instance, as one tuple:
+    text, numbers, yes/no and keys as they are; dates and files as Django converts them
+    (an empty date stays None, as Django would make it). The caller sets the timestamps
+    (auto_now is not applied here)."""
     as_is = (models.CharField, models.IntegerField, models.BooleanField)
-    if field.is_relation or (isinstance(field, as_is) and not isinstance(field, models.FileField)):
-        return lambda instance: instance.__dict__[attname]
-    return lambda instance: field.get_db_prep_save(instance.__dict__[attname], connection)
+    plain = itemgetter(*(field.attname for field in fields))
+    converted = [
+        (position, field.attname, field.get_db_prep_save, field.get_db_prep_save(None, connection))
+        for position, field in enumerate(fields)
+        if not field.is_relation
+        and not (isinstance(field, as_is) and not isinstance(field, models.FileField))
+    ]
+    single = len(fields) == 1  # itemgetter of one name gives the value, not a tuple
+
+    def read(instance: models.Model) -> tuple:
+        values = instance.__dict__
+        row = (plain(values),) if single else plain(values)
+        if not converted:
+            return row
+        row = list(row)
+        for position, attname, prepare, empty in converted:
+            value = values[attname]
+            row[position] = empty if value is None else prepare(value, connection)
+        return tuple(row)
+
+    return read
 
 
 def _execute_many(model, columns: list[str], rows: list[tuple]) -> None:
@@ -858,8 +907,14 @@ def _execute_many(model, columns: list[str], rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(model._meta.get_field(column).column) for column in columns)
-    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY takes the rows as one stream: no statement round per row.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
@@ -867,19 +922,18 @@ def _insert(model, instances: list) -> None:
     """INSERT the instances' rows in one statement run over them all (the primary key
     left to the database): what bulk_create does, without building SQL per row."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    readers = [_prepare(field) for field in fields]
-    rows = [tuple(read(instance) for read in readers) for instance in instances]
-    _execute_many(model, [field.name for field in fields], rows)
+    read = _reader(fields)
+    _execute_many(model, [field.name for field in fields], [read(row) for row in instances])
 
 
 def _update(model, instances: list, names: tuple[str, ...]) -> None:
     """UPDATE the named columns of each instance, one statement run over them all."""
     fields = [model._meta.get_field(name) for name in names]
-    readers = [_prepare(field) for field in fields]
+    read = _reader(fields)
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
-    rows = [(*(read(instance) for read in readers), instance.pk) for instance in instances]
+    rows = [(*read(instance), instance.pk) for instance in instances]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 

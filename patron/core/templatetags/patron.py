@@ -22,6 +22,7 @@ def query(context, **changes) -> str:
             params[key] = value
     if "ordering" in changes:
         params.pop("page", None)
+        params.pop("cursor", None)
     return "?" + params.urlencode() if params else "?"
 
 

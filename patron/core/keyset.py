@@ -1,0 +1,192 @@
+"""Keyset pagination and capped counts: a deep page costs what the first one costs.
+
+A page is the rows after (or before) a cursor in the queryset's order, with the primary key
+as the last sort key so that rows with equal values keep one order. The cursor holds the
+sort values of the row it starts after, so the database seeks to it in the index
+(workspace, column, id) instead of counting past everything before it (OFFSET).
+"""
+
+import base64
+import binascii
+import datetime
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model, Q, QuerySet
+
+# Counted exactly up to this many rows; beyond it, an estimate (PostgreSQL) or "more than".
+COUNT_CAP = 10_000
+# Page numbers (OFFSET) are taken while they stay within this many rows.
+OFFSET_CAP = COUNT_CAP
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass
+class Count:
+    """How many rows a search found: exact, or more than `value - 1` (an estimate of the
+    planner's when `about`)."""
+
+    value: int
+    exact: bool
+    about: bool = False
+
+    def __str__(self) -> str:
+        if self.exact:
+            return f"{self.value:,}"
+        return f"about {self.value:,}" if self.about else f"more than {self.value - 1:,}"
+
+
+@dataclass
+class Page:
+    rows: list[Model]
+    number: int | None
+    size: int
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    count: Count | None = field(default=None)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.count is None or not self.count.exact:
+            return None
+        return max(1, -(-self.count.value // self.size))
+
+
+def count(queryset: QuerySet, cap: int | None = None) -> Count:
+    """Rows of `queryset`, counted up to `cap` (COUNT_CAP); beyond it PostgreSQL's planner's
+    estimate."""
+    cap = cap or COUNT_CAP
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    if counted <= cap:
+        return Count(counted, exact=True)
+    if connections[queryset.db].vendor == "postgresql":
+        plan = json.loads(queryset.order_by().explain(format="json"))
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        return Count(_round(max(estimate, cap + 1)), exact=False, about=True)
+    return Count(cap + 1, exact=False)
+
+
+def _round(value: int) -> int:
+    """Two significant figures: an estimate claims no more."""
+    digits = len(str(value)) - 2
+    return round(value, -digits) if digits > 0 else value
+
+
+def sort_keys(queryset: QuerySet) -> list[str]:
+    """The queryset's order as field names ("-email"), ending with the primary key."""
+    keys = [str(key) for key in (queryset.query.order_by or queryset.model._meta.ordering)]
+    names = {key.lstrip("-") for key in keys}
+    if not names & {"pk", "id"}:
+        keys.append("-pk" if keys and keys[-1].startswith("-") else "pk")
+    for key in keys:
+        if "__" in key or not key.lstrip("-").isidentifier():
+            raise ValueError(f"Keyset pages need plain sort fields, not {key!r}.")
+    return keys
+
+
+def _after(keys: list[str], values: list[Any], backwards: bool) -> Q:
+    """Rows after `values` in the order of `keys` (before them when `backwards`).
+
+    (a, b, pk) > (x, y, p) is a >= x AND (a > x OR (b >= y AND (b > y OR pk > p)));
+    the leading "a >= x" is what lets the database start its index scan at the cursor.
+    """
+    condition = None
+    for key, value in reversed(list(zip(keys, values, strict=True))):
+        name = key.lstrip("-")
+        ascending = key.startswith("-") == backwards
+        strict = Q(**{f"{name}__{'gt' if ascending else 'lt'}": value})
+        loose = Q(**{f"{name}__{'gte' if ascending else 'lte'}": value})
+        condition = strict if condition is None else loose & (strict | condition)
+    return condition
+
+
+def _encode(payload: dict) -> str:
+    raw = json.dumps(payload, separators=(",", ":"), default=_plain).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _plain(value):
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def _decode(cursor: str) -> dict:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+    except (binascii.Error, ValueError) as error:
+        raise InvalidCursor("This cursor is not one this list gave.") from error
+    if not isinstance(payload, dict) or not isinstance(payload.get("v"), list):
+        raise InvalidCursor("This cursor is not one this list gave.")
+    return payload
+
+
+def _values(row: Model, keys: list[str]) -> list[Any]:
+    return [getattr(row, key.lstrip("-")) for key in keys]
+
+
+def paginate(
+    queryset: QuerySet,
+    *,
+    size: int,
+    cursor: str | None = None,
+    number: int | None = None,
+    with_count: bool = True,
+) -> Page:
+    """One page of `queryset` in its own order: after the `cursor` (or before it, for a
+    "previous" cursor), else page `number` while it lies within the first OFFSET_CAP rows,
+    else the first page. InvalidCursor for a cursor of another order or none of ours."""
+    keys = sort_keys(queryset)
+    backwards = False
+    if cursor:
+        payload = _decode(cursor)
+        if payload.get("k") != keys or len(payload["v"]) != len(keys):
+            raise InvalidCursor("This cursor belongs to a list in another order.")
+        backwards = payload.get("d") == "p"
+        order = [_flip(key) for key in keys] if backwards else keys
+        try:
+            selected = queryset.filter(_after(keys, payload["v"], backwards)).order_by(*order)
+            rows = list(selected[: size + 1])
+        except (ValueError, TypeError) as error:  # a hand-made cursor's values
+            raise InvalidCursor("This cursor is not one this list gave.") from error
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        number = payload.get("n") if isinstance(payload.get("n"), int) else None
+        has_previous, has_next = (more, True) if backwards else (True, more)
+    else:
+        number = number if number and (number - 1) * size < OFFSET_CAP else 1
+        start = (number - 1) * size
+        rows = list(queryset.order_by(*keys)[start : start + size + 1])
+        has_next, has_previous = len(rows) > size, number > 1
+        rows = rows[:size]
+    page = Page(rows=rows, number=number, size=size)
+    if rows:
+        if has_next:
+            page.next_cursor = _cursor(keys, rows[-1], "n", number and number + 1)
+        if has_previous:
+            page.previous_cursor = _cursor(keys, rows[0], "p", number and number - 1)
+    if with_count:
+        page.count = count(queryset)
+    return page
+
+
+def _cursor(keys: list[str], row: Model, direction: str, number: int | None) -> str:
+    return _encode({"k": keys, "v": _values(row, keys), "d": direction, "n": number})
+
+
+def _flip(key: str) -> str:
+    return key[1:] if key.startswith("-") else f"-{key}"

@@ -1,0 +1,189 @@
+"""Issue 6's search: normalized keys, email substrings and typos through indexes, keyset
+pages and capped counts, in the banner, the list page and the API (SQLite and PostgreSQL)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from patron.core import keyset
+from patron.customers.models import Customer
+from patron.customers.queries import global_search
+from patron.customers.services import customer_update
+from patron.testing.factories import make_customer
+
+URL = "/api/v1/customers/"
+
+
+def found(workspace, text: str) -> set[str]:
+    customers = Customer.objects.in_workspace(workspace).searchable()
+    return {str(c) for c in global_search(customers, text, "GB")}
+
+
+@pytest.fixture
+def people(workspace, admin):
+    make_customer(
+        workspace, admin, first_name="José", last_name="Núñez", work_phone="020 7946 0018"
+    )
+    make_customer(
+        workspace, admin, first_name="John", last_name="Smith", email="john.smith@acme.example"
+    )
+    make_customer(
+        workspace,
+        admin,
+        first_name="Ann",
+        last_name="Lee",
+        email="ann@ácme.example".replace("á", "a"),
+        company_name="Ácme Trading",
+    )
+    make_customer(workspace, admin, kind=Customer.Kind.ORGANIZATION, company_name="ACME Ltd")
+    make_customer(workspace, admin, first_name="Jo", last_name="Smithers", email="jo@x.example")
+
+
+def test_accents_and_case_aside_names_find_the_same_customers(people, workspace):
+    for text in ("jose", "José", "JOSE NUNEZ", "núñez", "nunez jo"):
+        assert found(workspace, text) == {"José Núñez"}, text
+
+
+def test_a_phone_typed_differently_finds_the_customer(people, workspace):
+    for text in ("020 7946 0018", "+44 20 7946 0018", "+442079460018", "02079460018"):
+        assert found(workspace, text) == {"José Núñez"}, text
+
+
+def test_company_names_find_the_organization_and_the_people_there(people, workspace):
+    assert found(workspace, "acme") == {"ACME Ltd", "Ann Lee"}
+    assert found(workspace, "Ácme Tr") == {"Ann Lee"}
+
+
+def test_part_of_an_email_finds_it_and_follows_edits(people, workspace, admin):
+    assert found(workspace, "smith@") == {"John Smith"}
+    assert found(workspace, "@acme") == {"John Smith", "Ann Lee"}
+    assert found(workspace, "@x.ex") == {"Jo Smithers"}
+    john = Customer.objects.get(last_name="Smith")
+    customer_update(customer=john, actor=admin, data={"email": "jsmith@other.example"})
+    assert found(workspace, "smith@") == {"John Smith"}  # the new address, jsmith@
+    assert found(workspace, "@acme") == {"Ann Lee"}  # the old one has left the index
+
+
+def test_a_name_with_a_typo_is_found_when_nothing_matches_exactly(people, workspace):
+    assert found(workspace, "jonh smith") == {"John Smith"}  # two letters swapped
+    assert found(workspace, "smyth john") == {"John Smith"}  # one letter wrong
+    assert found(workspace, "jonh smi") == {"John Smith"}  # the beginning, with a swap
+    assert found(workspace, "smith") == {"John Smith", "Jo Smithers"}  # exact: no typo guess
+
+
+def test_the_email_index_is_an_index(people):
+    """The "contains" search asks the trigram index, not every row's email."""
+    customers = global_search(Customer.objects.all(), "@acme", "GB")
+    if connection.vendor == "postgresql":  # five rows: a scan would win without this
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = customers.explain()
+    if connection.vendor == "postgresql":
+        assert "customer_email_trgm_idx" in plan
+    else:
+        assert "customers_customer_email_fts VIRTUAL TABLE INDEX" in plan
+
+
+def test_the_banner_suggests_by_phone_and_typo(people, admin_client):
+    page = admin_client.get("/customers/suggest/", {"q": "020 7946 0018"}).content.decode()
+    assert "José Núñez" in page
+    page = admin_client.get("/customers/suggest/", {"q": "jonh smith"}).content.decode()
+    assert "John Smith" in page
+
+
+@pytest.fixture
+def ten(workspace, admin):
+    """Ten customers in two cities: sorted by city, five rows share each value."""
+    return [
+        make_customer(workspace, admin, last_name=f"Person{n}", city="Leeds" if n % 2 else "York")
+        for n in range(10)
+    ]
+
+
+def walk(queryset, size: int) -> tuple[list[int], list[keyset.Page]]:
+    pages = [keyset.paginate(queryset, size=size)]
+    while pages[-1].next_cursor:
+        pages.append(keyset.paginate(queryset, size=size, cursor=pages[-1].next_cursor))
+    return [c.pk for page in pages for c in page], pages
+
+
+@pytest.mark.parametrize("ordering", ["city", "-city", "name_key", "-created_at", "number"])
+def test_keyset_pages_cover_every_row_once_in_order(ten, ordering):
+    customers = Customer.objects.order_by(ordering)
+    ids, pages = walk(customers, size=3)
+    assert ids == list(
+        customers.order_by(ordering, "pk" if "-" not in ordering else "-pk").values_list(
+            "pk", flat=True
+        )
+    )
+    assert [p.number for p in pages] == [1, 2, 3, 4]
+    assert pages[0].previous_cursor is None and pages[-1].next_cursor is None
+    # Previous from the last page gives the third again, and so on back to the first.
+    back = keyset.paginate(customers, size=3, cursor=pages[-1].previous_cursor)
+    assert [c.pk for c in back] == [c.pk for c in pages[2]] and back.number == 3
+
+
+def test_a_deep_page_seeks_instead_of_counting_past_rows(ten):
+    customers = Customer.objects.order_by("city")
+    first = keyset.paginate(customers, size=3)
+    with CaptureQueriesContext(connection) as queries:
+        keyset.paginate(customers, size=3, cursor=first.next_cursor, with_count=False)
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "OFFSET" not in sql.upper()
+    assert re.search(r'"city" >= ', sql)
+
+
+def test_a_foreign_or_stale_cursor_is_refused(ten):
+    first = keyset.paginate(Customer.objects.order_by("city"), size=3)
+    with pytest.raises(keyset.InvalidCursor):
+        keyset.paginate(Customer.objects.order_by("email"), size=3, cursor=first.next_cursor)
+    with pytest.raises(keyset.InvalidCursor):
+        keyset.paginate(Customer.objects.all(), size=3, cursor="not-a-cursor")
+
+
+def test_counts_are_exact_up_to_the_cap_then_more_than_or_about(ten, monkeypatch):
+    assert str(keyset.count(Customer.objects.all())) == "10"
+    monkeypatch.setattr(keyset, "COUNT_CAP", 4)
+    count = keyset.count(Customer.objects.all())
+    assert not count.exact
+    if connection.vendor == "postgresql":
+        assert str(count).startswith("about ")  # the planner's estimate
+    else:
+        assert str(count) == "more than 4"
+
+
+def test_the_list_page_pages_by_cursor_and_shows_the_count(ten, admin_client, monkeypatch):
+    page = admin_client.get("/customers/", {"ordering": "city"}).content.decode()
+    assert "10 found" in page
+    monkeypatch.setattr("patron.customers.views.PAGE_SIZE", 4)
+    page = admin_client.get("/customers/", {"ordering": "city"}).content.decode()
+    assert "Page 1 of 3" in page
+    cursor = re.search(r'href="\?[^"]*cursor=([^"&]+)[^"]*" rel="next"', page)[1]
+    second = admin_client.get("/customers/", {"ordering": "city", "cursor": cursor})
+    assert "Page 2 of 3" in second.content.decode()
+    assert admin_client.get("/customers/", {"cursor": cursor}).status_code == 404  # other order
+    monkeypatch.setattr(keyset, "COUNT_CAP", 4)
+    page = admin_client.get("/customers/").content.decode()
+    assert ("about" if connection.vendor == "postgresql" else "more than 4") in page
+
+
+def test_the_api_follows_next_and_previous_links(ten, api):
+    body = api.get(URL, {"ordering": "city", "page_size": 4}).json()
+    assert (body["count"], body["count_exact"], body["previous"]) == (10, True, None)
+    ids = [c["id"] for c in body["results"]]
+    while body["next"]:
+        last = body
+        body = api.get(body["next"]).json()
+        ids += [c["id"] for c in body["results"]]
+    expected = Customer.objects.order_by("city", "pk").values_list("pk", flat=True)
+    assert ids == list(expected)
+    assert api.get(body["previous"]).json()["results"] == last["results"]
+    # Page numbers still work near the start; a bad cursor is a 404.
+    assert [
+        c["id"]
+        for c in api.get(URL, {"ordering": "city", "page_size": 4, "page": 2}).json()["results"]
+    ] == ids[4:8]
+    assert api.get(URL, {"cursor": "nonsense"}).status_code == 404
+    assert api.get(URL, {"page": 10_001}).status_code == 404
