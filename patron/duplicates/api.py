@@ -16,8 +16,18 @@ from rest_framework.response import Response
 from patron.api.errors import ErrorSerializer, error_body
 from patron.api.serializers import StrictCharField
 from patron.customers.models import Customer
+from patron.duplicates import merge as merging
 from patron.duplicates import queries, services
-from patron.duplicates.models import DuplicateCandidate, DuplicateScan
+from patron.duplicates.models import (
+    CustomerMerge,
+    DuplicateCandidate,
+    DuplicateScan,
+    MergedCustomer,
+)
+
+
+def _workspace(serializer):
+    return getattr(serializer.context.get("request"), "workspace", None)
 
 
 def _conflict(error: DjangoValidationError, code: str) -> Response:
@@ -231,7 +241,140 @@ class DuplicateScanViewSet(
         return response
 
 
+class MergeRequestSerializer(serializers.Serializer):
+    survivor = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(), help_text="The customer that stays."
+    )
+    others = serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none()),
+        min_length=1,
+        max_length=1000,
+        help_text="The customers merged into the survivor (one or more), of its kind.",
+    )
+    choices = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=dict,
+        help_text=(
+            "Field name: id of the customer (survivor or one of the others) whose value the "
+            f"survivor takes; a field not named keeps the survivor's. Fields: "
+            f"{', '.join(merging.MERGEABLE_FIELDS)}."
+        ),
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        customers = Customer.objects.in_workspace(_workspace(self))
+        fields["survivor"].queryset = customers
+        fields["others"].child.queryset = customers
+        return fields
+
+
+class MergedCustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MergedCustomer
+        fields = ["customer", "number", "name"]
+        read_only_fields = fields
+
+
+class CustomerMergeSerializer(serializers.ModelSerializer):
+    others = MergedCustomerSerializer(source="members", many=True, read_only=True)
+    summary = serializers.ListField(child=serializers.DictField(), read_only=True)
+    moved_count = serializers.SerializerMethodField()
+    dropped_count = serializers.SerializerMethodField()
+    can_undo = serializers.SerializerMethodField(
+        help_text="Why it cannot be undone now, or null if it can."
+    )
+
+    class Meta:
+        model = CustomerMerge
+        fields = [
+            "id",
+            "survivor",
+            "others",
+            "choices",
+            "summary",
+            "moved_count",
+            "dropped_count",
+            "merged_by",
+            "via",
+            "created_at",
+            "undone_at",
+            "undone_by",
+            "can_undo",
+        ]
+        read_only_fields = fields
+
+    def get_moved_count(self, merge) -> int:
+        return len(merge.moved)
+
+    def get_dropped_count(self, merge) -> int:
+        return sum(len(drop["pks"]) for drop in merge.dropped)
+
+    def get_can_undo(self, merge) -> str | None:
+        return merging.undo_refusal(merge)
+
+
+class CustomerMergeViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Merges of the workspace's customers, newest first. POST merges two or more customers
+    into the survivor with the values chosen field by field; POST /{id}/undo/ takes a merge
+    back while the others are still in the recycle bin."""
+
+    serializer_class = CustomerMergeSerializer
+    read_capability = "customers.merge"
+    write_capability = "customers.merge"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CustomerMerge.objects.none()
+        return (
+            CustomerMerge.objects.in_workspace(self.request.workspace)
+            .select_related("survivor")
+            .prefetch_related("members__customer")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(request=MergeRequestSerializer, responses={201: CustomerMergeSerializer})
+    def create(self, request, *args, **kwargs):
+        """Merge: the others' records move to the survivor, the others go to the recycle bin."""
+        body = MergeRequestSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        merge = merging.merge_customers(
+            workspace=request.workspace,
+            actor=request.user,
+            survivor=body.validated_data["survivor"],
+            others=body.validated_data["others"],
+            choices=body.validated_data["choices"],
+            via="api",
+        )
+        response = Response(self.get_serializer(merge).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"{request.path}{merge.pk}/"
+        return response
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: CustomerMergeSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="It can no longer be undone."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Undo the merge: fields, records and the others back as they were."""
+        try:
+            merge = merging.merge_undo(merge=self.get_object(), actor=request.user, via="api")
+        except DjangoValidationError as error:
+            return _conflict(error, "cannot_undo")
+        return Response(self.get_serializer(CustomerMerge.objects.get(pk=merge.pk)).data)
+
+
 ROUTES = [
     ("duplicate-candidates", DuplicateCandidateViewSet, "duplicatecandidate"),
     ("duplicate-scans", DuplicateScanViewSet, "duplicatescan"),
+    ("merges", CustomerMergeViewSet, "customermerge"),
 ]

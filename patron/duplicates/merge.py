@@ -39,12 +39,12 @@ MERGEABLE_FIELDS = [
 # Values that travel with another's: the "other" title with the title, the bounce with
 # the address that bounced.
 COMPANIONS = {"title": ["title_other"], "email": ["email_invalid_since"]}
+DERIVED_FIELDS = ["name_key", "given_name_key"]
 # What the merge may change on the survivor, as stored, so undo can set it back.
 STORED_FIELDS = [
     *MERGEABLE_FIELDS,
     *(name for names in COMPANIONS.values() for name in names),
-    "name_key",
-    "given_name_key",
+    *DERIVED_FIELDS,
 ]
 
 # Relations to Customer that a merge leaves where they are, and why. Every other one,
@@ -59,6 +59,10 @@ NOT_MOVED = {
     "duplicates.CustomerMerge.survivor": "the merges' own records",
     "duplicates.MergedCustomer.customer": "the merges' own records",
 }
+
+
+# Ids per query when moving records back (SQLite takes at most 32,766 parameters).
+CHUNK = 1000
 
 
 class Unmergeable(Exception):
@@ -153,6 +157,11 @@ def _set_stored(customer: Customer, values: dict[str, Any]) -> None:
             setattr(customer, field.attname, field.to_python(value))
 
 
+def field_label(name: str) -> str:
+    """A customer field's name as the pages say it: "Last name"."""
+    return str(Customer._meta.get_field(name).verbose_name).capitalize()
+
+
 def _label(customer: Customer) -> str:
     return f"{customer} (customer no. {customer.number})"
 
@@ -201,13 +210,14 @@ def _lock_customers(workspace, survivor, others) -> tuple[Customer, list[Custome
     return customers[0], customers[1:]
 
 
-def _plan(relation: Relation, survivor_id: int, other_ids: list[int]) -> tuple[list, list]:
-    """(rows to move, rows to drop) of one relation: a row the survivor already has, by one
-    of the relation's unique constraints, is dropped; the first of equal rows moves."""
+def _to_drop(relation: Relation, survivor_id: int, other_ids: list[int]) -> list:
+    """The others' rows of one relation that the survivor already has by one of the
+    relation's unique constraints, as (pk, customer id); of equal rows of the others, the
+    first moves and the rest are dropped."""
+    if not relation.unique_sets:
+        return []
     name = relation.field.attname
     rows = relation.rows.filter(**{f"{name}__in": [survivor_id, *other_ids]})
-    if not relation.unique_sets:
-        return list(rows.exclude(**{name: survivor_id}).values_list("pk", name)), []
     needed = sorted({f for fields, _, _ in relation.unique_sets for f in fields})
     attnames = [relation.model._meta.get_field(f).attname for f in needed]
     values = {row[0]: row for row in rows.values_list("pk", name, *attnames)}
@@ -216,7 +226,7 @@ def _plan(relation: Relation, survivor_id: int, other_ids: list[int]) -> tuple[l
         for _, condition, _ in relation.unique_sets
     ]
     seen = [set() for _ in relation.unique_sets]
-    move, drop = [], []
+    drop = []
     # The survivor's own rows first: they stay, and the others' equal rows give way.
     order = sorted(values, key=lambda pk: (values[pk][1] != survivor_id, pk))
     for pk in order:
@@ -229,13 +239,13 @@ def _plan(relation: Relation, survivor_id: int, other_ids: list[int]) -> tuple[l
             key = tuple(row[f] for f in fields)
             keys.append(None if nulls_distinct and None in key else key)
         clash = any(key is not None and key in seen[i] for i, key in enumerate(keys))
-        if values[pk][1] != survivor_id:
-            (drop if clash else move).append((pk, values[pk][1]))
+        if clash:
+            drop.append((pk, values[pk][1]))
         if not clash:
             for i, key in enumerate(keys):
                 if key is not None:
                     seen[i].add(key)
-    return move, drop
+    return drop
 
 
 def _serialized(objects) -> list[dict]:
@@ -305,18 +315,15 @@ def merge_customers(
         MergedCustomer(merge=merge, customer=o, number=o.number, name=str(o)[:300]) for o in others
     )
 
-    plans = [(relation, *_plan(relation, survivor.pk, other_ids)) for relation in relations()]
-    dropped = [_drop(relation, [pk for pk, _ in drop]) for relation, _, drop in plans if drop]
+    plans = [(relation, _to_drop(relation, survivor.pk, other_ids)) for relation in relations()]
+    dropped = [_drop(relation, [pk for pk, _ in drop]) for relation, drop in plans if drop]
     moved, summary = [], []
-    for relation, move, drop in plans:
-        still_there = set(
-            relation.rows.filter(pk__in=[pk for pk, _ in move]).values_list("pk", flat=True)
-        )
-        move = [(pk, owner) for pk, owner in move if pk in still_there]
+    for relation, drop in plans:
+        # What is left of the others' rows once the dropped ones are gone all moves.
+        on_others = relation.rows.filter(**{f"{relation.field.attname}__in": other_ids})
+        move = list(on_others.values_list("pk", relation.field.attname))
         if move:
-            relation.rows.filter(pk__in=[pk for pk, _ in move]).update(
-                **{relation.field.attname: survivor.pk}
-            )
+            on_others.update(**{relation.field.attname: survivor.pk})
             moved.extend([relation.key, pk, relation.field.attname, owner] for pk, owner in move)
         if move or drop:
             summary.append(_summary(relation, move, drop, by_id))
@@ -328,7 +335,7 @@ def merge_customers(
         deleted_at=now, merged_into=survivor, version=F("version") + 1, updated_at=now
     )
     chosen = "; ".join(
-        f"{str(Customer._meta.get_field(name).verbose_name).capitalize()} from {_label(by_id[pk])}"
+        f"{field_label(name)} from {_label(by_id[pk])}"
         for name, pk in choices.items()
         if pk != survivor.pk
     )
@@ -463,7 +470,14 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
 
     readable_before = snapshot(survivor, AUDITED_FIELDS)
     current = _stored(survivor, merge.survivor_after)
-    kept = [name for name, value in merge.survivor_after.items() if current[name] != value]
+    # Name keys follow the names (full_clean below), so only fields a person sets count.
+    kept = [
+        name
+        for name in STORED_FIELDS
+        if name in merge.survivor_after
+        and name not in DERIVED_FIELDS
+        and current[name] != merge.survivor_after[name]
+    ]
     _set_stored(survivor, {k: v for k, v in merge.survivor_before.items() if k not in kept})
     survivor.full_clean()
     survivor.version += 1
@@ -474,7 +488,10 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
         back[(label, attname, owner)].append(pk)
     for (label, attname, owner), pks in back.items():
         model = apps.get_model(label.rsplit(".", 1)[0])
-        model._base_manager.filter(pk__in=pks, **{attname: survivor.pk}).update(**{attname: owner})
+        for start in range(0, len(pks), CHUNK):
+            model._base_manager.filter(
+                pk__in=pks[start : start + CHUNK], **{attname: survivor.pk}
+            ).update(**{attname: owner})
     try:
         with transaction.atomic():
             for drop in merge.dropped:

@@ -199,7 +199,7 @@ class CustomerMerge(WorkspaceScoped):
         return f"Merge {self.pk} into {self.survivor or 'a purged customer'}"
 
     def get_absolute_url(self) -> str:
-        return reverse("duplicates:merge", args=[self.pk])
+        return reverse("duplicates:merge_detail", args=[self.pk])
 
     @property
     def is_undone(self) -> bool:

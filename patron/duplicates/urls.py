@@ -9,4 +9,9 @@ urlpatterns = [
     path("duplicates/scans/<int:pk>/", views.scan_progress, name="scan"),
     path("duplicates/<int:pk>/", views.pair_detail, name="pair"),
     path("duplicates/<int:pk>/not-duplicate/", views.not_duplicate, name="not_duplicate"),
+    path("duplicates/merge/", views.merge_new, name="merge_new"),
+    path("duplicates/merge/customer/<int:pk>/", views.merge_start, name="merge_start"),
+    path("duplicates/merges/", views.merge_list, name="merges"),
+    path("duplicates/merges/<int:pk>/", views.merge_detail, name="merge_detail"),
+    path("duplicates/merges/<int:pk>/undo/", views.merge_undo, name="merge_undo"),
 ]

@@ -106,6 +106,9 @@ RULES_BEYOND_THE_SCHEMA = {
     # (on `customer`); a password the password validators accept; the organization-manager
     # right for a contact of an organization.
     *("password", "is_organization_manager"),
+    # Merges: two or more customers of one kind, none in the recycle bin; each choice names
+    # a mergeable field and one of the customers merged.
+    *("survivor", "others", "choices"),
 }
 
 
