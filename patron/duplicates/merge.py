@@ -344,6 +344,13 @@ def merge_customers(
         action=Change.Action.UPDATE,
         actor=actor,
         fields=[
+            {
+                "field": "merge",
+                "label": "Merge",
+                "old": "",
+                "new": f"Merge {merge.pk}: its details, and Undo",
+                "link": merge.get_absolute_url(),  # the History tab links it
+            },
             *differences(readable_before, snapshot(survivor, AUDITED_FIELDS)),
             *(
                 {"field": "merged", "label": "Merged in", "old": "", "new": _label(o)}

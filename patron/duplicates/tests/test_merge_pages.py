@@ -83,8 +83,9 @@ def test_undo_from_the_merge_page(admin_client, workspace, admin):
     merge = merge_customers(
         workspace=workspace, actor=admin, survivor=jane, others=[janet], choices={}
     )
-    tab = admin_client.get(f"{jane.get_absolute_url()}tabs/merges/")
-    assert merge.get_absolute_url() in tab.content.decode()
+    for tab in ("merges", "history"):
+        page = admin_client.get(f"{jane.get_absolute_url()}tabs/{tab}/").content.decode()
+        assert f'href="{merge.get_absolute_url()}"' in page, tab
     detail = admin_client.get(merge.get_absolute_url()).content.decode()
     assert "Notes: 1 moved from Janet Whitfeild" in detail
     assert "Undo this merge" in detail
