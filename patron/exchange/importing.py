@@ -17,7 +17,8 @@ Rows are validated with the customer's own rules (the fields' checks for the val
 row sets, then `Customer.clean()`: emails in lower case, phones in E.164 for the
 workspace's region, name keys), so an imported customer is stored exactly as one typed
 into the form. Matching compares those normalized forms, looking up a whole batch's keys
-in one query per kind of key. Writing runs one INSERT or UPDATE over a batch's rows.
+in one query per kind of key. Writing runs one INSERT (a COPY on PostgreSQL) or UPDATE
+over a batch's rows.
 """
 
 import copy
