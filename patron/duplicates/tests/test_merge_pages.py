@@ -63,6 +63,15 @@ def test_a_refused_merge_says_why_and_changes_nothing(admin_client, workspace, a
     assert not CustomerMerge.objects.exists()
 
 
+def test_customers_ticked_in_the_list_go_to_the_form(admin_client, workspace, admin):
+    jane, janet = _pair(workspace, admin)
+    listing = admin_client.get(reverse("customers:list"), {"q": "whit"}).content.decode()
+    assert 'id="merge-selection"' in listing
+    assert f'name="customer" value="{janet.pk}" form="merge-selection"' in listing
+    form = admin_client.get(reverse("duplicates:merge_new"), {"customer": [jane.pk, janet.pk]})
+    assert "Merge 2 customers" in form.content.decode()
+
+
 def test_customer_no_adds_a_customer_and_the_menu_link_starts_the_form(
     admin_client, workspace, admin
 ):
