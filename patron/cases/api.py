@@ -1,11 +1,8 @@
 """The cases API (routes registered by patron/api/urls.py): /api/v1/cases/ and
 /api/v1/reason-codes/, over the same services as the pages."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import viewsets
-
-from patron.api.errors import ErrorSerializer, deleted_unless_in_use
 from patron.api.serializers import StrictModelSerializer
+from patron.api.viewsets import WorkspaceModelViewSet, Writes, in_use
 from patron.cases import services
 from patron.cases.filters import CaseFilter
 from patron.cases.models import Case, ReasonCode
@@ -27,48 +24,22 @@ class ReasonCodeSerializer(StrictModelSerializer):
         validators = []  # the model says, on the name, that it is taken (any case)
 
 
-class ReasonCodeViewSet(viewsets.ModelViewSet):
+@in_use("Cases use it; it stays.")
+class ReasonCodeViewSet(WorkspaceModelViewSet):
     """Reason codes of the workspace, read by anyone, set up by admins and managers. A code
     that cases use cannot be deleted (409 saying how many)."""
 
+    queryset = ReasonCode.objects.order_by("name", "pk")
     serializer_class = ReasonCodeSerializer
     read_capability = "customers.view"
     write_capability = "service.manage"
     pagination_class = None  # a workspace defines a handful; clients want them all
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReasonCode.objects.none()
-        return ReasonCode.objects.in_workspace(self.request.workspace).order_by("name", "pk")
-
-    def perform_create(self, serializer):
-        serializer.instance = services.reason_code_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.reason_code_update(
-            reason_code=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    @extend_schema(
-        responses={
-            204: None,
-            409: OpenApiResponse(ErrorSerializer, description="Cases use it; it stays."),
-        }
+    writes = Writes(
+        "reason_code",
+        create=services.reason_code_create,
+        update=services.reason_code_update,
+        delete=services.reason_code_delete,
     )
-    def destroy(self, request, *args, **kwargs):
-        return deleted_unless_in_use(
-            lambda: services.reason_code_delete(
-                reason_code=self.get_object(), actor=request.user, via="api"
-            )
-        )
 
 
 class CaseSerializer(StrictModelSerializer):
@@ -105,47 +76,28 @@ class CaseSerializer(StrictModelSerializer):
         return fields
 
 
-class CaseViewSet(viewsets.ModelViewSet):
+class CaseViewSet(WorkspaceModelViewSet):
     """Cases of the workspace's customers (not those in the recycle bin), newest logged
     first. Filter by ?status=, ?reason_code=, ?assignee=, ?customer=, ?customer_number=,
     ?logged_from= and ?logged_to= (days, inclusive)."""
 
+    queryset = Case.objects.current().order_by("-logged_at", "-number")
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     # Changes are PATCHes: a PUT would have to restate the customer, which never changes.
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     read_capability = "customers.view"
     write_capability = "cases.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Case.objects.none()
-        return (
-            Case.objects.in_workspace(self.request.workspace)
-            .current()
-            .order_by("-logged_at", "-number")
-        )
+    writes = Writes(
+        "case",
+        create=services.case_create,
+        update=services.case_update,
+        delete=services.case_delete,
+        parent="customer",
+    )
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        customer = data.pop("customer")
-        serializer.instance = services.case_create(
-            customer=customer, actor=self.request.user, data=data, via="api"
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.case_update(
-            case=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.case_delete(case=instance, actor=self.request.user, via="api")
 
 
 ROUTES: list = [

@@ -10,9 +10,11 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", views.case_edit, name="edit"),
     path("cases/<int:pk>/status/", views.case_status, name="status"),
     path("cases/<int:pk>/delete/", views.case_delete, name="delete"),
-    path("setup/reason-codes/", views.reason_code_list, name="reason_code_list"),
-    path("setup/reason-codes/<int:pk>/", views.reason_code_edit, name="reason_code_edit"),
+    path("setup/reason-codes/", views.ReasonCodeList.as_view(), name="reason_code_list"),
+    path("setup/reason-codes/<int:pk>/", views.ReasonCodeEdit.as_view(), name="reason_code_edit"),
     path(
-        "setup/reason-codes/<int:pk>/delete/", views.reason_code_delete, name="reason_code_delete"
+        "setup/reason-codes/<int:pk>/delete/",
+        views.ReasonCodeDelete.as_view(),
+        name="reason_code_delete",
     ),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from patron.cases import services
@@ -14,6 +15,7 @@ from patron.cases.forms import CaseForm, CaseStatusForm, ReasonCodeForm
 from patron.cases.models import Case, ReasonCode
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
+from patron.core.service_views import ServiceCreateView, ServiceDeleteView, ServiceUpdateView
 from patron.customers.customer_page import with_tab_open
 from patron.customers.models import Customer
 from patron.history.services import changes_for
@@ -33,10 +35,6 @@ def _case(request, pk: int, **kwargs) -> Case:
         request.workspace,
         pk=pk,
     )
-
-
-def _reason_code(request, pk: int, **kwargs) -> ReasonCode:
-    return get_in_workspace(ReasonCode, request.workspace, pk=pk)
 
 
 # Cases ------------------------------------------------------------------------------------
@@ -144,56 +142,52 @@ def case_delete(request, pk: int):
 # Set-up: reason codes ---------------------------------------------------------------------
 
 
-@requires("service.manage")
-def reason_code_list(request):
-    form = ReasonCodeForm(request.POST or None)
-    form.instance.workspace = request.workspace
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.reason_code_create(
-                workspace=request.workspace, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Added the reason code {created}.")
-            return redirect("cases:reason_code_list")
-    rows = ReasonCode.objects.in_workspace(request.workspace).annotate(case_count=Count("cases"))
-    return render(request, "cases/reason_codes.html", {"form": form, "rows": rows})
+class ReasonCodeList(ServiceCreateView):
+    """The workspace's reason codes, each with how many cases use it, and a form to add one."""
 
+    capability = "service.manage"
+    form_class = ReasonCodeForm
+    template_name = "cases/reason_codes.html"
+    success_url = reverse_lazy("cases:reason_code_list")
+    success_message = "Added the reason code {object}."
 
-@requires("service.manage", owner=_reason_code)
-def reason_code_edit(request, pk: int):
-    reason_code = _reason_code(request, pk)
-    form = ReasonCodeForm(request.POST or None, instance=reason_code)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reason_code_update(
-                reason_code=reason_code, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Saved the reason code {form.cleaned_data['name']}.")
-            return redirect("cases:reason_code_list")
-    return render(
-        request, "cases/reason_code_form.html", {"form": form, "reason_code": reason_code}
-    )
-
-
-@requires("service.manage", owner=_reason_code)
-def reason_code_delete(request, pk: int):
-    reason_code = _reason_code(request, pk)
-    if request.method != "POST":
-        return render(
-            request,
-            "cases/reason_code_delete.html",
-            {"reason_code": reason_code, "case_count": reason_code.cases.count()},
+    def save(self, data):
+        return services.reason_code_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
         )
-    try:
-        services.reason_code_delete(reason_code=reason_code, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Deleted the reason code {reason_code.name}.")
-    return redirect("cases:reason_code_list")
+
+    def get_context_data(self, **kwargs):
+        rows = ReasonCode.objects.in_workspace(self.request.workspace)
+        return super().get_context_data(rows=rows.annotate(case_count=Count("cases")), **kwargs)
+
+
+class ReasonCodeEdit(ServiceUpdateView):
+    capability = "service.manage"
+    model = ReasonCode
+    form_class = ReasonCodeForm
+    context_object_name = "reason_code"
+    template_name = "cases/reason_code_form.html"
+    success_url = reverse_lazy("cases:reason_code_list")
+    success_message = "Saved the reason code {name}."
+
+    def save(self, data):
+        return services.reason_code_update(
+            reason_code=self.object, actor=self.request.user, data=data
+        )
+
+
+class ReasonCodeDelete(ServiceDeleteView):
+    """Says how many cases use the code; the service refuses while any does."""
+
+    capability = "service.manage"
+    model = ReasonCode
+    context_object_name = "reason_code"
+    template_name = "cases/reason_code_delete.html"
+    success_url = reverse_lazy("cases:reason_code_list")
+    success_message = "Deleted the reason code {object.name}."
+
+    def delete_object(self):
+        services.reason_code_delete(reason_code=self.object, actor=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case_count=self.object.cases.count(), **kwargs)

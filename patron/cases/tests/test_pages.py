@@ -131,6 +131,14 @@ def test_reason_codes_set_up(client, logged_in, case, reason_code):
     assert not ReasonCode.objects.filter(pk=billing.pk).exists()
 
 
+def test_a_delete_page_deletes_by_post_only(client, logged_in, reason_code):
+    # An HTTP DELETE would skip the service (no History, no in-use check).
+    logged_in(Role.MANAGER)
+    response = client.delete(f"/setup/reason-codes/{reason_code.pk}/delete/")
+    assert response.status_code == 405
+    assert ReasonCode.objects.filter(pk=reason_code.pk).exists()
+
+
 def test_reason_codes_are_for_managers(client, logged_in):
     logged_in(Role.SALES)
     assert client.get("/setup/reason-codes/").status_code == 403
