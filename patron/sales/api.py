@@ -5,13 +5,13 @@ only, with the computed totals), /api/v1/quote-lines/ and /api/v1/service-contra
 from decimal import Decimal
 
 import django_filters as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from patron.api.errors import ErrorSerializer, deleted_unless_in_use
 from patron.api.serializers import AmountField, StrictModelSerializer
+from patron.api.viewsets import WorkspaceModelViewSet, WorkspaceViewSetMixin, Writes, in_use
 from patron.cases.models import Case
 from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
@@ -25,7 +25,7 @@ from patron.sales.models import (
     QuoteLine,
     ServiceContract,
 )
-from patron.sales.queries import QuoteFilter, ServiceContractFilter
+from patron.sales.queries import QuoteFilter, ServiceContractFilter, with_lines
 
 
 def _workspace(serializer):
@@ -107,81 +107,34 @@ class PriceLevelSerializer(StrictModelSerializer):
         validators = []
 
 
-class _DefinitionViewSet(viewsets.ModelViewSet):
-    read_capability = "customers.view"
-    write_capability = "sales.manage"
-    model = None
-    ordering = ["pk"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.none()
-        return self.model.objects.in_workspace(self.request.workspace).order_by(*self.ordering)
-
-
-class ItemViewSet(_DefinitionViewSet):
+class ItemViewSet(WorkspaceModelViewSet):
     """The item catalogue: code unique in the workspace (any case), unit price, default tax
     rate, active. Items are not deleted; make one inactive to stop offering it."""
 
-    model = Item
+    queryset = Item.objects.order_by("code", "pk")
     serializer_class = ItemSerializer
-    ordering = ["code", "pk"]
+    read_capability = "customers.view"
+    write_capability = "sales.manage"
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-
-    def perform_create(self, serializer):
-        serializer.instance = services.item_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.item_update(
-            item=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
+    writes = Writes("item", create=services.item_create, update=services.item_update)
 
 
-class PriceLevelViewSet(_DefinitionViewSet):
+@in_use("Customers have this level.")
+class PriceLevelViewSet(WorkspaceModelViewSet):
     """Price levels: a name (unique, any case) and a discount %. One that customers have
     cannot be deleted (409 saying how many)."""
 
-    model = PriceLevel
+    queryset = PriceLevel.objects.order_by("name", "pk")
     serializer_class = PriceLevelSerializer
-    ordering = ["name", "pk"]
+    read_capability = "customers.view"
+    write_capability = "sales.manage"
     pagination_class = None  # a workspace defines a handful
-
-    def perform_create(self, serializer):
-        serializer.instance = services.price_level_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.price_level_update(
-            price_level=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    @extend_schema(
-        responses={
-            204: None,
-            409: OpenApiResponse(ErrorSerializer, description="Customers have this level."),
-        }
+    writes = Writes(
+        "price_level",
+        create=services.price_level_create,
+        update=services.price_level_update,
+        delete=services.price_level_delete,
     )
-    def destroy(self, request, *args, **kwargs):
-        return deleted_unless_in_use(
-            lambda: services.price_level_delete(
-                price_level=self.get_object(), actor=request.user, via="api"
-            )
-        )
 
 
 class CustomerPriceLevelSerializer(StrictModelSerializer):
@@ -387,6 +340,7 @@ class QuoteStatusSerializer(serializers.Serializer):
 
 
 class QuoteViewSet(
+    WorkspaceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -396,39 +350,21 @@ class QuoteViewSet(
     """Quotes (manual 004), newest number first; filter by customer, number, status (as
     shown) and valid-until dates. Only a draft's details change."""
 
+    queryset = Quote.objects.filter(customer__deleted_at__isnull=True).order_by("-number")
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
     read_capability = "customers.view"
     write_capability = "sales.change"
     http_method_names = ["get", "post", "patch", "head", "options"]
+    writes = Writes(
+        "quote", create=services.quote_create, update=services.quote_update, parent="customer"
+    )
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Quote.objects.none()
-        from patron.sales.queries import with_lines
-
-        return with_lines(
-            Quote.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .order_by("-number")
-        )
+        return with_lines(super().get_queryset())
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.quote_create(
-            customer=data.pop("customer"), actor=self.request.user, data=data, via="api"
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.quote_update(
-            quote=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
 
     @extend_schema(request=QuoteStatusSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])
@@ -459,42 +395,27 @@ class QuoteLineFilter(ForCustomerFilterSet):
         self.filters["quote"].queryset = Quote.objects.in_workspace(workspace)
 
 
-class QuoteLineViewSet(viewsets.ModelViewSet):
+class QuoteLineViewSet(WorkspaceModelViewSet):
     """Lines of quotes: POST {quote, item or description, quantity, ...}; a draft's lines
     only change (a 400 says so otherwise)."""
 
+    queryset = (
+        QuoteLine.objects.filter(quote__customer__deleted_at__isnull=True)
+        .select_related("quote", "item")
+        .order_by("quote_id", "position", "pk")
+    )
     serializer_class = QuoteLineSerializer
     filterset_class = QuoteLineFilter
     read_capability = "customers.view"
     write_capability = "sales.change"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return QuoteLine.objects.none()
-        return (
-            QuoteLine.objects.in_workspace(self.request.workspace)
-            .filter(quote__customer__deleted_at__isnull=True)
-            .select_related("quote", "item")
-            .order_by("quote_id", "position", "pk")
-        )
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.quote_line_add(
-            quote=data.pop("quote"), actor=self.request.user, data=data, via="api"
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.quote_line_update(
-            line=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.quote_line_remove(line=instance, actor=self.request.user, via="api")
+    writes = Writes(
+        "line",
+        create=services.quote_line_add,
+        update=services.quote_line_update,
+        delete=services.quote_line_remove,
+        parent="quote",
+    )
 
 
 # Service contracts ------------------------------------------------------------------------
@@ -524,42 +445,27 @@ class ServiceContractSerializer(StrictModelSerializer):
         return fields
 
 
-class ServiceContractViewSet(viewsets.ModelViewSet):
+class ServiceContractViewSet(WorkspaceModelViewSet):
     """Service contracts with organizations (manual 001) and the items they support.
     PATCH changes one; its organization stays (a PUT would have to restate it)."""
 
+    queryset = (
+        ServiceContract.objects.filter(customer__deleted_at__isnull=True)
+        .prefetch_related("supported_items")
+        .order_by("-start_date", "name", "pk")
+    )
     serializer_class = ServiceContractSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filterset_class = ServiceContractFilter
     read_capability = "customers.view"
     write_capability = "sales.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ServiceContract.objects.none()
-        return (
-            ServiceContract.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .prefetch_related("supported_items")
-            .order_by("-start_date", "name", "pk")
-        )
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.contract_create(
-            customer=data.pop("customer"), actor=self.request.user, data=data, via="api"
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.contract_update(
-            contract=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.contract_delete(contract=instance, actor=self.request.user, via="api")
+    writes = Writes(
+        "contract",
+        create=services.contract_create,
+        update=services.contract_update,
+        delete=services.contract_delete,
+        parent="customer",
+    )
 
 
 ROUTES: list = [

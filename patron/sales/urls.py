@@ -4,14 +4,14 @@ from patron.sales import views
 
 app_name = "sales"
 urlpatterns = [
-    path("setup/items/", views.item_list, name="item_list"),
+    path("setup/items/", views.ItemList.as_view(), name="item_list"),
     path("setup/items/currency/", views.currency_set, name="currency_set"),
-    path("setup/items/<int:pk>/", views.item_edit, name="item_edit"),
-    path("setup/price-levels/", views.price_level_list, name="price_level_list"),
-    path("setup/price-levels/<int:pk>/", views.price_level_edit, name="price_level_edit"),
+    path("setup/items/<int:pk>/", views.ItemEdit.as_view(), name="item_edit"),
+    path("setup/price-levels/", views.PriceLevelList.as_view(), name="price_level_list"),
+    path("setup/price-levels/<int:pk>/", views.PriceLevelEdit.as_view(), name="price_level_edit"),
     path(
         "setup/price-levels/<int:pk>/delete/",
-        views.price_level_delete,
+        views.PriceLevelDelete.as_view(),
         name="price_level_delete",
     ),
     path(

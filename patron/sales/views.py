@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
+from patron.core.service_views import ServiceCreateView, ServiceDeleteView, ServiceUpdateView
 from patron.customers.customer_page import with_tab_open
 from patron.customers.models import Customer
 from patron.history.services import changes_for
@@ -48,14 +50,6 @@ def _organization(request, pk: int, **kwargs) -> Customer:
     return get_in_workspace(Customer.objects.current().organizations(), request.workspace, pk=pk)
 
 
-def _item(request, pk: int, **kwargs) -> Item:
-    return get_in_workspace(Item, request.workspace, pk=pk)
-
-
-def _price_level(request, pk: int, **kwargs) -> PriceLevel:
-    return get_in_workspace(PriceLevel, request.workspace, pk=pk)
-
-
 def _quote(request, pk: int, **kwargs) -> Quote:
     # A quote of a customer in the recycle bin goes with it.
     quotes = Quote.objects.filter(customer__deleted_at__isnull=True).select_related("customer")
@@ -82,30 +76,29 @@ def _page(request, queryset):
 # Set-up: items and price levels -----------------------------------------------------------
 
 
-@requires("sales.manage")
-def item_list(request):
-    form = ItemForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.item_create(
-                workspace=request.workspace, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Added the item {item}.")
-            return redirect("sales:item_list")
-    return render(
-        request,
-        "sales/item_list.html",
-        {
-            "form": form,
-            "items": Item.objects.in_workspace(request.workspace),
-            "currency_form": CurrencyForm(
-                initial={"currency": services.workspace_currency(request.workspace)}
+class ItemList(ServiceCreateView):
+    """The catalogue, a form to add an item, and the currency of new quotes."""
+
+    capability = "sales.manage"
+    form_class = ItemForm
+    template_name = "sales/item_list.html"
+    success_url = reverse_lazy("sales:item_list")
+    success_message = "Added the item {object}."
+
+    def save(self, data):
+        return services.item_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
+        )
+
+    def get_context_data(self, **kwargs):
+        workspace = self.request.workspace
+        return super().get_context_data(
+            items=Item.objects.in_workspace(workspace),
+            currency_form=CurrencyForm(
+                initial={"currency": services.workspace_currency(workspace)}
             ),
-        },
-    )
+            **kwargs,
+        )
 
 
 @require_POST
@@ -128,89 +121,81 @@ def currency_set(request):
     return redirect("sales:item_list")
 
 
-@requires("sales.manage", owner=_item)
-def item_edit(request, pk: int):
-    item = _item(request, pk)
-    form = ItemForm(_posted(request), instance=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.item_update(item=item, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Saved the item {form.cleaned_data['code']}.")
-            return redirect("sales:item_list")
-    return render(
-        request,
-        "sales/definition_form.html",
-        {
-            "form": form,
-            "title": f"Item {item}",
-            "back": "sales:item_list",
-            "changes": changes_for(item)[:200],
-        },
-    )
+class DefinitionEdit(ServiceUpdateView):
+    """An item or price level, its form and its History (sales/definition_form.html)."""
 
+    capability = "sales.manage"
+    template_name = "sales/definition_form.html"
 
-@requires("sales.manage")
-def price_level_list(request):
-    form = PriceLevelForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            level = services.price_level_create(
-                workspace=request.workspace, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Added the price level {level}.")
-            return redirect("sales:price_level_list")
-    levels = PriceLevel.objects.in_workspace(request.workspace)
-    return render(request, "sales/price_level_list.html", {"form": form, "levels": levels})
-
-
-@requires("sales.manage", owner=_price_level)
-def price_level_edit(request, pk: int):
-    level = _price_level(request, pk)
-    form = PriceLevelForm(_posted(request), instance=level)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.price_level_update(
-                price_level=level, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Saved the price level {form.cleaned_data['name']}.")
-            return redirect("sales:price_level_list")
-    return render(
-        request,
-        "sales/definition_form.html",
-        {
-            "form": form,
-            "title": f"Price level {level.name}",
-            "back": "sales:price_level_list",
-            "changes": changes_for(level)[:200],
-        },
-    )
-
-
-@requires("sales.manage", owner=_price_level)
-def price_level_delete(request, pk: int):
-    level = _price_level(request, pk)
-    if request.method != "POST":
-        return render(
-            request,
-            "sales/price_level_delete.html",
-            {"level": level, "in_use": level.customer_links.count()},
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.get_title(),
+            back=self.success_url,
+            changes=changes_for(self.object)[:200],
+            **kwargs,
         )
-    try:
-        services.price_level_delete(price_level=level, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Deleted the price level {level.name}.")
-    return redirect("sales:price_level_list")
+
+
+class ItemEdit(DefinitionEdit):
+    model = Item
+    form_class = ItemForm
+    success_url = reverse_lazy("sales:item_list")
+    success_message = "Saved the item {code}."
+
+    def get_title(self) -> str:
+        return f"Item {self.object}"
+
+    def save(self, data):
+        return services.item_update(item=self.object, actor=self.request.user, data=data)
+
+
+class PriceLevelList(ServiceCreateView):
+    capability = "sales.manage"
+    form_class = PriceLevelForm
+    template_name = "sales/price_level_list.html"
+    success_url = reverse_lazy("sales:price_level_list")
+    success_message = "Added the price level {object}."
+
+    def save(self, data):
+        return services.price_level_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
+        )
+
+    def get_context_data(self, **kwargs):
+        levels = PriceLevel.objects.in_workspace(self.request.workspace)
+        return super().get_context_data(levels=levels, **kwargs)
+
+
+class PriceLevelEdit(DefinitionEdit):
+    model = PriceLevel
+    form_class = PriceLevelForm
+    success_url = reverse_lazy("sales:price_level_list")
+    success_message = "Saved the price level {name}."
+
+    def get_title(self) -> str:
+        return f"Price level {self.object.name}"
+
+    def save(self, data):
+        return services.price_level_update(
+            price_level=self.object, actor=self.request.user, data=data
+        )
+
+
+class PriceLevelDelete(ServiceDeleteView):
+    """Says how many customers have the level; the service refuses while any does."""
+
+    capability = "sales.manage"
+    model = PriceLevel
+    context_object_name = "level"
+    template_name = "sales/price_level_delete.html"
+    success_url = reverse_lazy("sales:price_level_list")
+    success_message = "Deleted the price level {object.name}."
+
+    def delete_object(self):
+        services.price_level_delete(price_level=self.object, actor=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(in_use=self.object.customer_links.count(), **kwargs)
 
 
 # A customer's price level -----------------------------------------------------------------
