@@ -5,12 +5,12 @@
 from decimal import Decimal
 
 import django_filters as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from patron.api.errors import ErrorSerializer, deleted_unless_in_use
 from patron.api.serializers import AmountField, StrictModelSerializer
+from patron.api.viewsets import WorkspaceModelViewSet, WorkspaceViewSetMixin, Writes, in_use
 from patron.customers.filters import ForCustomerFilterSet, YesNoFilter
 from patron.customers.models import Customer
 from patron.loyalty import services
@@ -49,6 +49,7 @@ class LoyaltyEntryFilter(ForCustomerFilterSet):
 
 
 class LoyaltyEntryViewSet(
+    WorkspaceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -57,19 +58,13 @@ class LoyaltyEntryViewSet(
     """The loyalty ledger of the workspace's customers, newest first; ?customer=, ?kind=.
     Entries are not edited or deleted: a correction is a new adjustment."""
 
+    queryset = LoyaltyEntry.objects.filter(customer__deleted_at__isnull=True).order_by(
+        "-created_at", "-pk"
+    )
     serializer_class = LoyaltyEntrySerializer
     filterset_class = LoyaltyEntryFilter
     read_capability = "customers.view"
     write_capability = "loyalty.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return LoyaltyEntry.objects.none()
-        return (
-            LoyaltyEntry.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .order_by("-created_at", "-pk")
-        )
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
@@ -148,52 +143,26 @@ class HouseAccountFilter(filters.FilterSet):
         fields = []
 
 
-class HouseAccountViewSet(viewsets.ModelViewSet):
+@in_use("Customers have it; it stays.")
+class HouseAccountViewSet(WorkspaceModelViewSet):
     """House accounts of the workspace (manual 002), set up by admins and managers. One
     that customers have cannot be deleted (409 saying how many); make it inactive."""
 
+    queryset = HouseAccount.objects.order_by("name", "pk")
     serializer_class = HouseAccountSerializer
     filterset_class = HouseAccountFilter
     read_capability = "customers.view"
     write_capability = "service.manage"
     pagination_class = None  # a handful per workspace
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return HouseAccount.objects.none()
-        return HouseAccount.objects.in_workspace(self.request.workspace).order_by("name", "pk")
+    writes = Writes(
+        "house_account",
+        create=services.house_account_create,
+        update=services.house_account_update,
+        delete=services.house_account_delete,
+    )
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def perform_create(self, serializer):
-        serializer.instance = services.house_account_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.house_account_update(
-            house_account=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    @extend_schema(
-        responses={
-            204: None,
-            409: OpenApiResponse(ErrorSerializer, description="Customers have it; it stays."),
-        }
-    )
-    def destroy(self, request, *args, **kwargs):
-        return deleted_unless_in_use(
-            lambda: services.house_account_delete(
-                house_account=self.get_object(), actor=request.user, via="api"
-            )
-        )
 
 
 class CustomerHouseAccountSerializer(StrictModelSerializer):
@@ -227,6 +196,7 @@ class CustomerHouseAccountFilter(ForCustomerFilterSet):
 
 
 class CustomerHouseAccountViewSet(
+    WorkspaceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -236,20 +206,16 @@ class CustomerHouseAccountViewSet(
     """The house accounts customers have: give one (active) with POST {customer,
     house_account}, take it away with DELETE. Filter by ?customer= or ?house_account=."""
 
+    queryset = (
+        CustomerHouseAccount.objects.filter(customer__deleted_at__isnull=True)
+        .select_related("house_account")
+        .order_by("customer_id", "house_account__name", "pk")
+    )
     serializer_class = CustomerHouseAccountSerializer
     filterset_class = CustomerHouseAccountFilter
     read_capability = "customers.view"
     write_capability = "loyalty.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return CustomerHouseAccount.objects.none()
-        return (
-            CustomerHouseAccount.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .select_related("house_account")
-            .order_by("customer_id", "house_account__name", "pk")
-        )
+    writes = Writes("link", delete=services.customer_house_account_remove)
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
@@ -261,9 +227,6 @@ class CustomerHouseAccountViewSet(
             actor=self.request.user,
             via="api",
         )
-
-    def perform_destroy(self, instance):
-        services.customer_house_account_remove(link=instance, actor=self.request.user, via="api")
 
 
 ROUTES: list = [

@@ -12,11 +12,15 @@ urlpatterns = [
         views.customer_house_accounts,
         name="customer_house_accounts",
     ),
-    path("setup/house-accounts/", views.house_account_list, name="house_account_list"),
-    path("setup/house-accounts/<int:pk>/", views.house_account_edit, name="house_account_edit"),
+    path("setup/house-accounts/", views.HouseAccountList.as_view(), name="house_account_list"),
+    path(
+        "setup/house-accounts/<int:pk>/",
+        views.HouseAccountEdit.as_view(),
+        name="house_account_edit",
+    ),
     path(
         "setup/house-accounts/<int:pk>/delete/",
-        views.house_account_delete,
+        views.HouseAccountDelete.as_view(),
         name="house_account_delete",
     ),
 ]

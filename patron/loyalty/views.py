@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
+from patron.core.service_views import ServiceCreateView, ServiceDeleteView, ServiceUpdateView
 from patron.customers.customer_page import with_tab_open
 from patron.customers.models import Customer
 from patron.loyalty import services
@@ -28,10 +30,6 @@ def _posted(request):
 
 def _customer(request, pk: int, **kwargs) -> Customer:
     return get_in_workspace(Customer.objects.current(), request.workspace, pk=pk)
-
-
-def _house_account(request, pk: int, **kwargs) -> HouseAccount:
-    return get_in_workspace(HouseAccount, request.workspace, pk=pk)
 
 
 # Points -----------------------------------------------------------------------------------
@@ -122,58 +120,56 @@ def customer_house_accounts(request, pk: int):
 # Set-up: house accounts -------------------------------------------------------------------
 
 
-@requires("service.manage")
-def house_account_list(request):
-    form = HouseAccountForm(_posted(request))
-    form.instance.workspace = request.workspace
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.house_account_create(
-                workspace=request.workspace, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Added the house account {created}.")
-            return redirect("loyalty:house_account_list")
-    rows = HouseAccount.objects.in_workspace(request.workspace).annotate(
-        customer_count=Count("customer_links")
-    )
-    return render(request, "loyalty/house_accounts.html", {"form": form, "rows": rows})
+class HouseAccountList(ServiceCreateView):
+    """The workspace's house accounts, each with how many customers have it, and a form to
+    add one."""
 
+    capability = "service.manage"
+    form_class = HouseAccountForm
+    template_name = "loyalty/house_accounts.html"
+    success_url = reverse_lazy("loyalty:house_account_list")
+    success_message = "Added the house account {object}."
 
-@requires("service.manage", owner=_house_account)
-def house_account_edit(request, pk: int):
-    account = _house_account(request, pk)
-    form = HouseAccountForm(_posted(request), instance=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.house_account_update(
-                house_account=account, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Saved the house account {form.cleaned_data['name']}.")
-            return redirect("loyalty:house_account_list")
-    return render(
-        request, "loyalty/house_account_form.html", {"form": form, "house_account": account}
-    )
-
-
-@requires("service.manage", owner=_house_account)
-def house_account_delete(request, pk: int):
-    account = _house_account(request, pk)
-    if request.method != "POST":
-        return render(
-            request,
-            "loyalty/house_account_delete.html",
-            {"house_account": account, "customer_count": services.house_account_usage(account)},
+    def save(self, data):
+        return services.house_account_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
         )
-    try:
-        services.house_account_delete(house_account=account, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Deleted the house account {account.name}.")
-    return redirect("loyalty:house_account_list")
+
+    def get_context_data(self, **kwargs):
+        rows = HouseAccount.objects.in_workspace(self.request.workspace)
+        return super().get_context_data(
+            rows=rows.annotate(customer_count=Count("customer_links")), **kwargs
+        )
+
+
+class HouseAccountEdit(ServiceUpdateView):
+    capability = "service.manage"
+    model = HouseAccount
+    form_class = HouseAccountForm
+    context_object_name = "house_account"
+    template_name = "loyalty/house_account_form.html"
+    success_url = reverse_lazy("loyalty:house_account_list")
+    success_message = "Saved the house account {name}."
+
+    def save(self, data):
+        return services.house_account_update(
+            house_account=self.object, actor=self.request.user, data=data
+        )
+
+
+class HouseAccountDelete(ServiceDeleteView):
+    """Says how many customers have the account; the service refuses while any does."""
+
+    capability = "service.manage"
+    model = HouseAccount
+    context_object_name = "house_account"
+    template_name = "loyalty/house_account_delete.html"
+    success_url = reverse_lazy("loyalty:house_account_list")
+    success_message = "Deleted the house account {object.name}."
+
+    def delete_object(self):
+        services.house_account_delete(house_account=self.object, actor=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        customer_count = services.house_account_usage(self.object)
+        return super().get_context_data(customer_count=customer_count, **kwargs)
