@@ -3,11 +3,10 @@
 
 import django_filters as filters
 from django.db import models
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 
-from patron.api.errors import ErrorSerializer, deleted_unless_in_use
 from patron.api.serializers import StrictCharField
+from patron.api.viewsets import WorkspaceModelViewSet, WorkspaceViewSetMixin, Writes, in_use
 from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
 from patron.marketing import services
@@ -46,84 +45,39 @@ class SuppressionTypeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class _DefinitionViewSet(viewsets.ModelViewSet):
-    """Shared by traits and suppression types: read by anyone, defined by managers."""
-
-    read_capability = "customers.view"
-    write_capability = "marketing.manage"
-    pagination_class = None  # a workspace defines a handful; clients want them all
-    model = None
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.none()
-        return self.model.objects.in_workspace(self.request.workspace).order_by("name", "pk")
-
-
-class TraitViewSet(_DefinitionViewSet):
+class TraitViewSet(WorkspaceModelViewSet):
     """Traits of the workspace (manual 000). Deleting one removes it from every customer
     that has it (recorded in each one's History) and from the lists that require it."""
 
-    model = Trait
+    queryset = Trait.objects.order_by("name", "pk")
     serializer_class = TraitSerializer
-
-    def perform_create(self, serializer):
-        serializer.instance = services.trait_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.trait_update(
-            trait=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.trait_delete(trait=instance, actor=self.request.user, via="api")
+    read_capability = "customers.view"
+    write_capability = "marketing.manage"
+    pagination_class = None  # a workspace defines a handful; clients want them all
+    writes = Writes(
+        "trait",
+        create=services.trait_create,
+        update=services.trait_update,
+        delete=services.trait_delete,
+    )
 
 
-class SuppressionTypeViewSet(_DefinitionViewSet):
+@in_use("Customers have this suppression; it stays.")
+class SuppressionTypeViewSet(WorkspaceModelViewSet):
     """Suppression types of the workspace; `blocks` says which lists a customer with one
     cannot join. A type that customers have cannot be deleted (409 saying how many)."""
 
-    model = SuppressionType
+    queryset = SuppressionType.objects.order_by("name", "pk")
     serializer_class = SuppressionTypeSerializer
-
-    def perform_create(self, serializer):
-        serializer.instance = services.suppression_type_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.suppression_type_update(
-            suppression_type=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    @extend_schema(
-        responses={
-            204: None,
-            409: OpenApiResponse(
-                ErrorSerializer, description="Customers have this suppression; it stays."
-            ),
-        }
+    read_capability = "customers.view"
+    write_capability = "marketing.manage"
+    pagination_class = None
+    writes = Writes(
+        "suppression_type",
+        create=services.suppression_type_create,
+        update=services.suppression_type_update,
+        delete=services.suppression_type_delete,
     )
-    def destroy(self, request, *args, **kwargs):
-        return deleted_unless_in_use(
-            lambda: services.suppression_type_delete(
-                suppression_type=self.get_object(), actor=request.user, via="api"
-            )
-        )
 
 
 # On customers -----------------------------------------------------------------------------
@@ -163,10 +117,13 @@ class SuppressionFilter(ForCustomerFilterSet):
         self.filters["suppression_type"].queryset = SuppressionType.objects.in_workspace(workspace)
 
 
-class SuppressionViewSet(viewsets.ModelViewSet):
+class SuppressionViewSet(WorkspaceModelViewSet):
     """Customers' suppressions (manual 000): each type once per customer, from a date.
     PATCH corrects the date or note; another type is a DELETE and a POST."""
 
+    queryset = Suppression.objects.filter(customer__deleted_at__isnull=True).order_by(
+        "customer_id", "-date", "pk"
+    )
     serializer_class = SuppressionSerializer
     filterset_class = SuppressionFilter
     # A suppression's date and note are corrected with PATCH; a PUT would have to restate
@@ -174,15 +131,9 @@ class SuppressionViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     read_capability = "customers.view"
     write_capability = "marketing.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Suppression.objects.none()
-        return (
-            Suppression.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .order_by("customer_id", "-date", "pk")
-        )
+    writes = Writes(
+        "suppression", update=services.suppression_update, delete=services.suppression_delete
+    )
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -194,17 +145,6 @@ class SuppressionViewSet(viewsets.ModelViewSet):
             actor=self.request.user,
             via="api",
         )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.suppression_update(
-            suppression=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.suppression_delete(suppression=instance, actor=self.request.user, via="api")
 
 
 class CustomerTraitSerializer(serializers.ModelSerializer):
@@ -239,6 +179,7 @@ class CustomerTraitFilter(ForCustomerFilterSet):
 
 
 class CustomerTraitViewSet(
+    WorkspaceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -248,20 +189,16 @@ class CustomerTraitViewSet(
     """The traits customers have: give one with POST {customer, trait}, take it away with
     DELETE. Filter by ?customer= or ?trait=."""
 
+    queryset = (
+        CustomerTrait.objects.filter(customer__deleted_at__isnull=True)
+        .select_related("trait")
+        .order_by("customer_id", "trait__name", "pk")
+    )
     serializer_class = CustomerTraitSerializer
     filterset_class = CustomerTraitFilter
     read_capability = "customers.view"
     write_capability = "marketing.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return CustomerTrait.objects.none()
-        return (
-            CustomerTrait.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .select_related("trait")
-            .order_by("customer_id", "trait__name", "pk")
-        )
+    writes = Writes("customer_trait", delete=services.customer_trait_remove)
 
     def perform_create(self, serializer):
         serializer.instance = services.customer_trait_add(
@@ -270,9 +207,6 @@ class CustomerTraitViewSet(
             actor=self.request.user,
             via="api",
         )
-
-    def perform_destroy(self, instance):
-        services.customer_trait_remove(customer_trait=instance, actor=self.request.user, via="api")
 
 
 ROUTES: list = [

@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
+from patron.core.service_views import ServiceCreateView, ServiceDeleteView, ServiceUpdateView
 from patron.customers.customer_page import with_tab_open
 from patron.customers.models import Customer
 from patron.marketing import services
@@ -36,14 +38,6 @@ def _suppression(request, pk: int, **kwargs) -> Suppression:
         request.workspace,
         pk=pk,
     )
-
-
-def _trait(request, pk: int, **kwargs) -> Trait:
-    return get_in_workspace(Trait, request.workspace, pk=pk)
-
-
-def _suppression_type(request, pk: int, **kwargs) -> SuppressionType:
-    return get_in_workspace(SuppressionType, request.workspace, pk=pk)
 
 
 # On the customer --------------------------------------------------------------------------
@@ -102,123 +96,133 @@ def customer_traits(request, pk: int):
 
 # Set-up: the definitions ------------------------------------------------------------------
 
-# What each set-up page is about: (model, form, services, title, explanation).
-KINDS = {
-    "trait": (
-        Trait,
-        TraitForm,
-        (services.trait_create, services.trait_update),
-        "Traits",
+
+class DefinitionList(ServiceCreateView):
+    """The workspace's traits or suppression types and a form to add one."""
+
+    capability = "marketing.manage"
+    template_name = "marketing/definitions.html"
+    success_message = "Added {object}."
+    kind: str  # "trait" or "suppression_type", for the template's links
+    title: str
+    explanation: str
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rows=self.model.objects.in_workspace(self.request.workspace),
+            kind=self.kind,
+            title=self.title,
+            explanation=self.explanation,
+            **kwargs,
+        )
+
+
+class DefinitionEdit(ServiceUpdateView):
+    capability = "marketing.manage"
+    context_object_name = "row"
+    template_name = "marketing/definition_form.html"
+    success_message = "Saved {name}."
+    kind: str
+    title: str
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kind=self.kind, title=self.title, **kwargs)
+
+
+class TraitList(DefinitionList):
+    model = Trait
+    form_class = TraitForm
+    success_url = reverse_lazy("marketing:trait_list")
+    kind = "trait"
+    title = "Traits"
+    explanation = (
         'Things true of a customer ("Golfer", "Owns a boat"). Customer lists can require '
-        "them; tick them on a customer with Add/Remove Traits.",
-    ),
-    "suppression_type": (
-        SuppressionType,
-        SuppressionTypeForm,
-        (services.suppression_type_create, services.suppression_type_update),
-        "Suppression types",
-        "Reasons not to contact a customer. A customer with a suppression is kept off the "
-        "customer lists its type blocks, and off any list that names the type.",
-    ),
-}
-
-
-def _definitions(request, kind: str):
-    model, form_class, (create, _), title, explanation = KINDS[kind]
-    form = form_class(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = create(
-                workspace=request.workspace, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Added {created}.")
-            return redirect(f"marketing:{kind}_list")
-    return render(
-        request,
-        "marketing/definitions.html",
-        {
-            "form": form,
-            "rows": model.objects.in_workspace(request.workspace),
-            "kind": kind,
-            "title": title,
-            "explanation": explanation,
-        },
+        "them; tick them on a customer with Add/Remove Traits."
     )
 
-
-def _definition_edit(request, kind: str, row):
-    _, form_class, (_, update), title, _ = KINDS[kind]
-    form = form_class(_posted(request), instance=row)
-    if request.method == "POST" and form.is_valid():
-        try:
-            update(**{kind: row, "actor": request.user, "data": form.cleaned_data})
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Saved {form.cleaned_data['name']}.")
-            return redirect(f"marketing:{kind}_list")
-    return render(
-        request,
-        "marketing/definition_form.html",
-        {"form": form, "row": row, "kind": kind, "title": title},
-    )
+    def save(self, data):
+        return services.trait_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
+        )
 
 
-@requires("marketing.manage")
-def trait_list(request):
-    return _definitions(request, "trait")
+class TraitEdit(DefinitionEdit):
+    model = Trait
+    form_class = TraitForm
+    success_url = reverse_lazy("marketing:trait_list")
+    kind = "trait"
+    title = TraitList.title
+
+    def save(self, data):
+        return services.trait_update(trait=self.object, actor=self.request.user, data=data)
 
 
-@requires("marketing.manage", owner=_trait)
-def trait_edit(request, pk: int):
-    return _definition_edit(request, "trait", _trait(request, pk))
-
-
-@requires("marketing.manage", owner=_trait)
-def trait_delete(request, pk: int):
+class TraitDelete(ServiceDeleteView):
     """A confirmation page that says how many customers and lists lose the trait."""
-    trait = _trait(request, pk)
-    if request.method != "POST":
-        return render(
-            request,
-            "marketing/trait_delete.html",
-            {"trait": trait, "usage": services.trait_usage(trait)},
+
+    capability = "marketing.manage"
+    model = Trait
+    context_object_name = "trait"
+    template_name = "marketing/trait_delete.html"
+    success_url = reverse_lazy("marketing:trait_list")
+    success_message = "Deleted the trait {object.name}; {removed} customer(s) had it."
+
+    def delete_object(self):
+        return services.trait_delete(trait=self.object, actor=self.request.user)
+
+    def get_success_message(self, cleaned_data: dict) -> str:
+        return super().get_success_message({"removed": self.deleted})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(usage=services.trait_usage(self.object), **kwargs)
+
+
+class SuppressionTypeList(DefinitionList):
+    model = SuppressionType
+    form_class = SuppressionTypeForm
+    success_url = reverse_lazy("marketing:suppression_type_list")
+    kind = "suppression_type"
+    title = "Suppression types"
+    explanation = (
+        "Reasons not to contact a customer. A customer with a suppression is kept off the "
+        "customer lists its type blocks, and off any list that names the type."
+    )
+
+    def save(self, data):
+        return services.suppression_type_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
         )
-    removed = services.trait_delete(trait=trait, actor=request.user)
-    messages.success(request, f"Deleted the trait {trait.name}; {removed} customer(s) had it.")
-    return redirect("marketing:trait_list")
 
 
-@requires("marketing.manage")
-def suppression_type_list(request):
-    return _definitions(request, "suppression_type")
+class SuppressionTypeEdit(DefinitionEdit):
+    model = SuppressionType
+    form_class = SuppressionTypeForm
+    success_url = reverse_lazy("marketing:suppression_type_list")
+    kind = "suppression_type"
+    title = SuppressionTypeList.title
 
-
-@requires("marketing.manage", owner=_suppression_type)
-def suppression_type_edit(request, pk: int):
-    return _definition_edit(request, "suppression_type", _suppression_type(request, pk))
-
-
-@requires("marketing.manage", owner=_suppression_type)
-def suppression_type_delete(request, pk: int):
-    suppression_type = _suppression_type(request, pk)
-    if request.method != "POST":
-        return render(
-            request,
-            "marketing/suppression_type_delete.html",
-            {
-                "suppression_type": suppression_type,
-                "customers": suppression_type.suppressions.count(),
-                "lists": suppression_type.customer_lists.count(),
-            },
+    def save(self, data):
+        return services.suppression_type_update(
+            suppression_type=self.object, actor=self.request.user, data=data
         )
-    try:
-        services.suppression_type_delete(suppression_type=suppression_type, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Deleted the suppression type {suppression_type.name}.")
-    return redirect("marketing:suppression_type_list")
+
+
+class SuppressionTypeDelete(ServiceDeleteView):
+    """Says how many customers and lists use the type; the service refuses while any does."""
+
+    capability = "marketing.manage"
+    model = SuppressionType
+    context_object_name = "suppression_type"
+    template_name = "marketing/suppression_type_delete.html"
+    success_url = reverse_lazy("marketing:suppression_type_list")
+    success_message = "Deleted the suppression type {object.name}."
+
+    def delete_object(self):
+        services.suppression_type_delete(suppression_type=self.object, actor=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            customers=self.object.suppressions.count(),
+            lists=self.object.customer_lists.count(),
+            **kwargs,
+        )
