@@ -6,11 +6,12 @@ patron/api/urls.py).
 
 from django.db import models
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from patron.api.serializers import StrictCharField
+from patron.api.viewsets import WorkspaceModelViewSet, Writes
 from patron.campaigns import services
 from patron.campaigns.filters import ActivityFilter, FulfilmentFilter
 from patron.campaigns.models import Activity, Campaign, Fulfilment, Step
@@ -34,36 +35,19 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class CampaignViewSet(viewsets.ModelViewSet):
+class CampaignViewSet(WorkspaceModelViewSet):
     """Campaigns (manual 000). Deleting one leaves its activities without a campaign."""
 
+    queryset = Campaign.objects.order_by("name", "pk")
     serializer_class = CampaignSerializer
     read_capability = "customers.view"
     write_capability = "marketing.manage"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Campaign.objects.none()
-        return Campaign.objects.in_workspace(self.request.workspace).order_by("name", "pk")
-
-    def perform_create(self, serializer):
-        serializer.instance = services.campaign_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.campaign_update(
-            campaign=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.campaign_delete(campaign=instance, actor=self.request.user, via="api")
+    writes = Writes(
+        "campaign",
+        create=services.campaign_create,
+        update=services.campaign_update,
+        delete=services.campaign_delete,
+    )
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -98,45 +82,24 @@ class ChangeStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=Step.choices)
 
 
-class ActivityViewSet(viewsets.ModelViewSet):
+class ActivityViewSet(WorkspaceModelViewSet):
     """Activities (manual 000), newest number first. An activity with fulfilments,
     telemarkets or customer lists cannot be deleted: a 400 says what it still has."""
 
+    queryset = Activity.objects.select_related("campaign").order_by("-number")
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     read_capability = "customers.view"
     write_capability = "marketing.manage"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Activity.objects.none()
-        return (
-            Activity.objects.in_workspace(self.request.workspace)
-            .select_related("campaign")
-            .order_by("-number")
-        )
+    writes = Writes(
+        "activity",
+        create=services.activity_create,
+        update=services.activity_update,
+        delete=services.activity_delete,
+    )
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def perform_create(self, serializer):
-        serializer.instance = services.activity_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.activity_update(
-            activity=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.activity_delete(activity=instance, actor=self.request.user, via="api")
 
     @extend_schema(request=ChangeStepSerializer, responses=ActivitySerializer)
     @action(detail=True, methods=["post"], url_path="change-step")
@@ -181,23 +144,21 @@ class FulfilmentSerializer(serializers.ModelSerializer):
         return fields
 
 
-class FulfilmentViewSet(viewsets.ModelViewSet):
+class FulfilmentViewSet(WorkspaceModelViewSet):
     """Fulfilments of the workspace's customers, newest first; ?customer= and ?activity=."""
 
+    queryset = (
+        Fulfilment.objects.filter(customer__deleted_at__isnull=True)
+        .select_related("activity")
+        .order_by("-date", "-pk")
+    )
     serializer_class = FulfilmentSerializer
     filterset_class = FulfilmentFilter
     read_capability = "customers.view"
     write_capability = "marketing.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Fulfilment.objects.none()
-        return (
-            Fulfilment.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .select_related("activity")
-            .order_by("-date", "-pk")
-        )
+    writes = Writes(
+        "fulfilment", update=services.fulfilment_update, delete=services.fulfilment_delete
+    )
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
@@ -212,17 +173,6 @@ class FulfilmentViewSet(viewsets.ModelViewSet):
             actor=self.request.user,
             via="api",
         )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.fulfilment_update(
-            fulfilment=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.fulfilment_delete(fulfilment=instance, actor=self.request.user, via="api")
 
 
 ROUTES: list = [

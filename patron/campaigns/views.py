@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from patron.campaigns import services
@@ -14,16 +15,13 @@ from patron.campaigns.forms import ActivityForm, CampaignForm, ChangeStepForm, F
 from patron.campaigns.models import Activity, Campaign, Fulfilment
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
+from patron.core.service_views import ServiceCreateView, ServiceDeleteView, ServiceUpdateView
 from patron.customers.customer_page import with_tab_open
 from patron.customers.models import Customer
 from patron.history.services import changes_for
 from patron.workspaces.permissions import requires
 
 PAGE_SIZE = 50
-
-
-def _campaign(request, pk: int, **kwargs) -> Campaign:
-    return get_in_workspace(Campaign, request.workspace, pk=pk)
 
 
 def _activity(request, pk: int, **kwargs) -> Activity:
@@ -51,51 +49,51 @@ def campaign_list(request):
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
 
 
-@requires("marketing.manage")
-def campaign_create(request):
-    form = CampaignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(
-                workspace=request.workspace, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Created the campaign {campaign}.")
-            return redirect("campaigns:campaign_list")
-    return render(request, "campaigns/campaign_form.html", {"form": form})
+class CampaignCreate(ServiceCreateView):
+    capability = "marketing.manage"
+    form_class = CampaignForm
+    template_name = "campaigns/campaign_form.html"
+    success_url = reverse_lazy("campaigns:campaign_list")
+    success_message = "Created the campaign {object}."
 
-
-@requires("marketing.manage", owner=_campaign)
-def campaign_edit(request, pk: int):
-    campaign = _campaign(request, pk)
-    form = CampaignForm(request.POST or None, instance=campaign)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.campaign_update(campaign=campaign, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Saved the campaign.")
-            return redirect("campaigns:campaign_list")
-    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
-
-
-@requires("marketing.manage", owner=_campaign)
-def campaign_delete(request, pk: int):
-    campaign = _campaign(request, pk)
-    if request.method != "POST":
-        return render(
-            request,
-            "campaigns/campaign_delete.html",
-            {"campaign": campaign, "activity_count": campaign.activities.count()},
+    def save(self, data):
+        return services.campaign_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
         )
-    left = services.campaign_delete(campaign=campaign, actor=request.user)
-    messages.success(
-        request, f"Deleted the campaign {campaign}; {left} of its activities now have none."
-    )
-    return redirect("campaigns:campaign_list")
+
+
+class CampaignEdit(ServiceUpdateView):
+    capability = "marketing.manage"
+    model = Campaign
+    form_class = CampaignForm
+    context_object_name = "campaign"
+    template_name = "campaigns/campaign_form.html"
+    success_url = reverse_lazy("campaigns:campaign_list")
+    success_message = "Saved the campaign."
+
+    def save(self, data):
+        return services.campaign_update(campaign=self.object, actor=self.request.user, data=data)
+
+
+class CampaignDelete(ServiceDeleteView):
+    """Says how many activities the campaign has; they stay, without a campaign."""
+
+    capability = "marketing.manage"
+    model = Campaign
+    context_object_name = "campaign"
+    template_name = "campaigns/campaign_delete.html"
+    success_url = reverse_lazy("campaigns:campaign_list")
+    success_message = "Deleted the campaign {object}; {left} of its activities now have none."
+
+    def delete_object(self):
+        return services.campaign_delete(campaign=self.object, actor=self.request.user)
+
+    def get_success_message(self, cleaned_data: dict) -> str:
+        return super().get_success_message({"left": self.deleted})
+
+    def get_context_data(self, **kwargs):
+        activity_count = self.object.activities.count()
+        return super().get_context_data(activity_count=activity_count, **kwargs)
 
 
 # Activities
@@ -115,20 +113,22 @@ def activity_list(request):
     )
 
 
-@requires("marketing.manage")
-def activity_create(request):
-    form = ActivityForm(request.POST or None, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_create(
-                workspace=request.workspace, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Created activity {activity}.")
-            return redirect("campaigns:activity_detail", pk=activity.pk)
-    return render(request, "campaigns/activity_form.html", {"form": form})
+class ActivityCreate(ServiceCreateView):
+    capability = "marketing.manage"
+    form_class = ActivityForm
+    template_name = "campaigns/activity_form.html"
+    success_message = "Created activity {object}."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "workspace": self.request.workspace}
+
+    def save(self, data):
+        return services.activity_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("campaigns:activity_detail", args=[self.object.pk])
 
 
 @requires("customers.view", owner=_activity)
@@ -148,19 +148,22 @@ def activity_detail(request, pk: int):
     )
 
 
-@requires("marketing.manage", owner=_activity)
-def activity_edit(request, pk: int):
-    activity = _activity(request, pk)
-    form = ActivityForm(request.POST or None, instance=activity, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(activity=activity, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Saved the activity.")
-            return redirect("campaigns:activity_detail", pk=activity.pk)
-    return render(request, "campaigns/activity_form.html", {"form": form, "activity": activity})
+class ActivityEdit(ServiceUpdateView):
+    capability = "marketing.manage"
+    queryset = Activity.objects.select_related("campaign")
+    form_class = ActivityForm
+    context_object_name = "activity"
+    template_name = "campaigns/activity_form.html"
+    success_message = "Saved the activity."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "workspace": self.request.workspace}
+
+    def save(self, data):
+        return services.activity_update(activity=self.object, actor=self.request.user, data=data)
+
+    def get_success_url(self) -> str:
+        return reverse("campaigns:activity_detail", args=[self.object.pk])
 
 
 @require_POST
@@ -182,19 +185,27 @@ def activity_change_step(request, pk: int):
     return redirect("campaigns:activity_detail", pk=activity.pk)
 
 
-@requires("marketing.manage", owner=_activity)
-def activity_delete(request, pk: int):
-    activity = _activity(request, pk)
-    uses = {noun: count for noun, count in services.activity_uses(activity).items() if count}
-    if request.method == "POST":
-        try:
-            services.activity_delete(activity=activity, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("campaigns:activity_detail", pk=activity.pk)
-        messages.success(request, f"Deleted activity {activity}.")
-        return redirect("campaigns:activity_list")
-    return render(request, "campaigns/activity_delete.html", {"activity": activity, "uses": uses})
+class ActivityDelete(ServiceDeleteView):
+    """Lists what the activity still has; the service refuses while it has any."""
+
+    capability = "marketing.manage"
+    queryset = Activity.objects.select_related("campaign")
+    context_object_name = "activity"
+    template_name = "campaigns/activity_delete.html"
+    success_url = reverse_lazy("campaigns:activity_list")
+    success_message = "Deleted activity {object}."
+
+    def delete_object(self):
+        services.activity_delete(activity=self.object, actor=self.request.user)
+
+    def get_refused_url(self) -> str:
+        return reverse("campaigns:activity_detail", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        uses = services.activity_uses(self.object).items()
+        return super().get_context_data(
+            uses={noun: count for noun, count in uses if count}, **kwargs
+        )
 
 
 # Fulfilments on a customer
