@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from patron.api.serializers import StrictBooleanField, StrictCharField
+from patron.api.viewsets import WorkspaceModelViewSet, WorkspaceViewSetMixin, Writes
 from patron.campaigns.models import Activity, Step
 from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
@@ -126,41 +127,23 @@ class ScriptStepMoveSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=[("up", "up"), ("down", "down")])
 
 
-class TelemarketViewSet(viewsets.ModelViewSet):
+class TelemarketViewSet(WorkspaceModelViewSet):
     """Telemarkets (manual 000) by name. One with responses cannot be deleted (400)."""
 
+    queryset = (
+        Telemarket.objects.select_related("activity")
+        .prefetch_related("steps__branches")
+        .order_by("name", "pk")
+    )
     serializer_class = TelemarketSerializer
     read_capability = "customers.view"
     write_capability = "marketing.manage"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Telemarket.objects.none()
-        return (
-            Telemarket.objects.in_workspace(self.request.workspace)
-            .select_related("activity")
-            .prefetch_related("steps__branches")
-            .order_by("name", "pk")
-        )
-
-    def perform_create(self, serializer):
-        serializer.instance = services.telemarket_create(
-            workspace=self.request.workspace,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.telemarket_update(
-            telemarket=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.telemarket_delete(telemarket=instance, actor=self.request.user, via="api")
+    writes = Writes(
+        "telemarket",
+        create=services.telemarket_create,
+        update=services.telemarket_update,
+        delete=services.telemarket_delete,
+    )
 
     @extend_schema(request=TelemarketChangeStepSerializer, responses=TelemarketSerializer)
     @action(detail=True, methods=["post"], url_path="change-step")
@@ -350,6 +333,7 @@ class TmResponseFilter(ForCustomerFilterSet):
 
 
 class TmResponseViewSet(
+    WorkspaceViewSetMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -359,20 +343,16 @@ class TmResponseViewSet(
     """Telemarketing responses of the workspace's customers, latest first; ?customer= and
     ?telemarket=. Changed only by answering steps."""
 
+    queryset = (
+        Response.objects.filter(customer__deleted_at__isnull=True)
+        .prefetch_related("answers__step")
+        .order_by("-updated_at", "-pk")
+    )
     serializer_class = TmResponseSerializer
     filterset_class = TmResponseFilter
     read_capability = "customers.view"
     write_capability = "marketing.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Response.objects.none()
-        return (
-            Response.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .prefetch_related("answers__step")
-            .order_by("-updated_at", "-pk")
-        )
+    writes = Writes("response", delete=services.response_delete)
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
@@ -385,9 +365,6 @@ class TmResponseViewSet(
             actor=self.request.user,
             via="api",
         )
-
-    def perform_destroy(self, instance):
-        services.response_delete(response=instance, actor=self.request.user, via="api")
 
     @extend_schema(request=TmGiveAnswerSerializer, responses=TmNextStepSerializer)
     @action(detail=True, methods=["post"])

@@ -5,15 +5,17 @@ from patron.telemarketing import views
 app_name = "telemarketing"
 urlpatterns = [
     path("telemarkets/", views.telemarket_list, name="telemarket_list"),
-    path("telemarkets/new/", views.telemarket_create, name="telemarket_create"),
+    path("telemarkets/new/", views.TelemarketCreate.as_view(), name="telemarket_create"),
     path("telemarkets/<int:pk>/", views.telemarket_detail, name="telemarket_detail"),
-    path("telemarkets/<int:pk>/edit/", views.telemarket_edit, name="telemarket_edit"),
+    path("telemarkets/<int:pk>/edit/", views.TelemarketEdit.as_view(), name="telemarket_edit"),
     path(
         "telemarkets/<int:pk>/change-step/",
         views.telemarket_change_step,
         name="telemarket_change_step",
     ),
-    path("telemarkets/<int:pk>/delete/", views.telemarket_delete, name="telemarket_delete"),
+    path(
+        "telemarkets/<int:pk>/delete/", views.TelemarketDelete.as_view(), name="telemarket_delete"
+    ),
     path(
         "telemarkets/<int:pk>/responses/",
         views.telemarket_responses,

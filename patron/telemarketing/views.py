@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
+from patron.core.service_views import ServiceCreateView, ServiceDeleteView, ServiceUpdateView
 from patron.customers.customer_page import with_tab_open
 from patron.customers.models import Customer
 from patron.history.services import changes_for
@@ -83,20 +84,22 @@ def telemarket_list(request):
     return render(request, "telemarketing/telemarket_list.html", {"telemarkets": telemarkets})
 
 
-@requires("marketing.manage")
-def telemarket_create(request):
-    form = TelemarketForm(request.POST or None, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            telemarket = services.telemarket_create(
-                workspace=request.workspace, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Created {telemarket}: now write its script.")
-            return redirect("telemarketing:telemarket_detail", pk=telemarket.pk)
-    return render(request, "telemarketing/telemarket_form.html", {"form": form})
+class TelemarketCreate(ServiceCreateView):
+    capability = "marketing.manage"
+    form_class = TelemarketForm
+    template_name = "telemarketing/telemarket_form.html"
+    success_message = "Created {object}: now write its script."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "workspace": self.request.workspace}
+
+    def save(self, data):
+        return services.telemarket_create(
+            workspace=self.request.workspace, actor=self.request.user, data=data
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("telemarketing:telemarket_detail", args=[self.object.pk])
 
 
 def _script_context(request, telemarket: Telemarket, **extra) -> dict:
@@ -149,23 +152,24 @@ def telemarket_detail(request, pk: int):
     return _detail(request, _telemarket(request, pk))
 
 
-@requires("marketing.manage", owner=_telemarket)
-def telemarket_edit(request, pk: int):
-    telemarket = _telemarket(request, pk)
-    form = TelemarketForm(request.POST or None, instance=telemarket, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.telemarket_update(
-                telemarket=telemarket, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Saved {telemarket}.")
-            return redirect("telemarketing:telemarket_detail", pk=telemarket.pk)
-    return render(
-        request, "telemarketing/telemarket_form.html", {"form": form, "telemarket": telemarket}
-    )
+class TelemarketEdit(ServiceUpdateView):
+    capability = "marketing.manage"
+    queryset = Telemarket.objects.select_related("activity")
+    form_class = TelemarketForm
+    context_object_name = "telemarket"
+    template_name = "telemarketing/telemarket_form.html"
+    success_message = "Saved {object}."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "workspace": self.request.workspace}
+
+    def save(self, data):
+        return services.telemarket_update(
+            telemarket=self.object, actor=self.request.user, data=data
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("telemarketing:telemarket_detail", args=[self.object.pk])
 
 
 @requires("marketing.manage", owner=_telemarket)
@@ -187,27 +191,28 @@ def telemarket_change_step(request, pk: int):
     )
 
 
-@requires("marketing.manage", owner=_telemarket)
-def telemarket_delete(request, pk: int):
-    telemarket = _telemarket(request, pk)
-    if request.method == "POST":
-        try:
-            services.telemarket_delete(telemarket=telemarket, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-            return redirect("telemarketing:telemarket_detail", pk=telemarket.pk)
-        messages.success(request, f"Deleted {telemarket}.")
-        return redirect("telemarketing:telemarket_list")
-    return render(
-        request,
-        "telemarketing/confirm.html",
-        {
-            "title": f"Delete {telemarket}?",
-            "explanation": "Its script goes with it. A telemarket with responses cannot be "
-            "deleted.",
-            "cancel": reverse("telemarketing:telemarket_detail", args=[telemarket.pk]),
-        },
-    )
+class TelemarketDelete(ServiceDeleteView):
+    """The service refuses while the telemarket has responses."""
+
+    capability = "marketing.manage"
+    queryset = Telemarket.objects.select_related("activity")
+    template_name = "telemarketing/confirm.html"
+    success_url = reverse_lazy("telemarketing:telemarket_list")
+    success_message = "Deleted {object}."
+
+    def delete_object(self):
+        services.telemarket_delete(telemarket=self.object, actor=self.request.user)
+
+    def get_refused_url(self) -> str:
+        return reverse("telemarketing:telemarket_detail", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=f"Delete {self.object}?",
+            explanation="Its script goes with it. A telemarket with responses cannot be deleted.",
+            cancel=self.get_refused_url(),
+            **kwargs,
+        )
 
 
 @requires("customers.view", owner=_telemarket)
