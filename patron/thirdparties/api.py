@@ -1,8 +1,9 @@
 """API for third parties on customers: /api/v1/third-parties/."""
 
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
 from patron.api.serializers import AmountField
+from patron.api.viewsets import WorkspaceModelViewSet, Writes
 from patron.customers.filters import ForCustomerFilterSet
 from patron.customers.models import Customer
 from patron.thirdparties import services
@@ -34,36 +35,20 @@ class ThirdPartyFilter(ForCustomerFilterSet):
         fields = []
 
 
-class ThirdPartyViewSet(viewsets.ModelViewSet):
+class ThirdPartyViewSet(WorkspaceModelViewSet):
     """Third parties with contract details (manual 004); name, contract no. and start required."""
 
+    queryset = ThirdParty.objects.filter(customer__deleted_at__isnull=True).order_by(
+        "-contract_start", "name", "pk"
+    )
     serializer_class = ThirdPartySerializer
     filterset_class = ThirdPartyFilter
     read_capability = "customers.view"
     write_capability = "customers.change"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ThirdParty.objects.none()
-        return (
-            ThirdParty.objects.in_workspace(self.request.workspace)
-            .filter(customer__deleted_at__isnull=True)
-            .order_by("-contract_start", "name", "pk")
-        )
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.third_party_add(
-            customer=data.pop("customer"), actor=self.request.user, data=data, via="api"
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.third_party_update(
-            third_party=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-            via="api",
-        )
-
-    def perform_destroy(self, instance):
-        services.third_party_remove(third_party=instance, actor=self.request.user, via="api")
+    writes = Writes(
+        "third_party",
+        create=services.third_party_add,
+        update=services.third_party_update,
+        delete=services.third_party_remove,
+        parent="customer",
+    )

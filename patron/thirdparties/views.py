@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
+from patron.core.service_views import ServiceDeleteView, ServiceUpdateView
 from patron.customers.models import Customer
 from patron.thirdparties import services
 from patron.thirdparties.forms import ThirdPartyForm
@@ -41,32 +43,35 @@ def third_party_detail(request, pk: int):
     return render(request, "thirdparties/detail.html", {"third_party": _third_party(request, pk)})
 
 
-@requires("customers.change", owner=_third_party)
-def third_party_edit(request, pk: int):
-    third_party = _third_party(request, pk)
-    form = ThirdPartyForm(request.POST or None, instance=third_party)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.third_party_update(
-                third_party=third_party, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Saved the third party.")
-            return redirect("thirdparties:detail", pk=third_party.pk)
-    return render(
-        request,
-        "thirdparties/form.html",
-        {"form": form, "customer": third_party.customer, "third_party": third_party},
-    )
+class ThirdPartyEdit(ServiceUpdateView):
+    capability = "customers.change"
+    queryset = ThirdParty.objects.select_related("customer")
+    form_class = ThirdPartyForm
+    context_object_name = "third_party"
+    template_name = "thirdparties/form.html"
+    success_message = "Saved the third party."
+
+    def save(self, data):
+        return services.third_party_update(
+            third_party=self.object, actor=self.request.user, data=data
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("thirdparties:detail", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(customer=self.object.customer, **kwargs)
 
 
-@requires("customers.change", owner=_third_party)
-def third_party_delete(request, pk: int):
-    third_party = _third_party(request, pk)
-    if request.method != "POST":
-        return render(request, "thirdparties/delete.html", {"third_party": third_party})
-    services.third_party_remove(third_party=third_party, actor=request.user)
-    messages.success(request, f"Removed {third_party.name}.")
-    return redirect(third_party.customer)
+class ThirdPartyDelete(ServiceDeleteView):
+    capability = "customers.change"
+    queryset = ThirdParty.objects.select_related("customer")
+    context_object_name = "third_party"
+    template_name = "thirdparties/delete.html"
+    success_message = "Removed {object.name}."
+
+    def delete_object(self):
+        services.third_party_remove(third_party=self.object, actor=self.request.user)
+
+    def get_success_url(self) -> str:
+        return self.object.customer.get_absolute_url()
