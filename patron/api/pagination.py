@@ -49,8 +49,8 @@ class PagePagination(PageNumberPagination):
 class KeysetPagination(PagePagination):
     """PagePagination's `page` (within the first 10,000 results) and `page_size`, plus
     `cursor`: `next` and `previous` are cursor links, so following them costs the same at
-    any depth, however many results. `count` is exact up to 10,000 (`count_exact` true);
-    beyond, an estimate (PostgreSQL) or 10,001, with `count_exact` false.
+    any depth, however many results. `count` is exact up to 1,000 (`count_exact` true);
+    beyond, an estimate (PostgreSQL) or 1,001, with `count_exact` false.
     """
 
     cursor_query_param = "cursor"

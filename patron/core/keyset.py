@@ -17,9 +17,11 @@ from django.db import connections
 from django.db.models import Model, Q, QuerySet
 
 # Counted exactly up to this many rows; beyond it, an estimate (PostgreSQL) or "more than".
-COUNT_CAP = 10_000
+# Counting is the dearest part of a broad search's page (every match is visited), so the cap
+# is what a person would read through, not what a machine could count.
+COUNT_CAP = 1_000
 # Page numbers (OFFSET) are taken while they stay within this many rows.
-OFFSET_CAP = COUNT_CAP
+OFFSET_CAP = 10_000
 
 
 class InvalidCursor(ValueError):
