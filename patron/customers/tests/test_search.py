@@ -60,6 +60,7 @@ def test_part_of_an_email_finds_it_and_follows_edits(people, workspace, admin):
     assert found(workspace, "smith@") == {"John Smith"}
     assert found(workspace, "@acme") == {"John Smith", "Ann Lee"}
     assert found(workspace, "@x.ex") == {"Jo Smithers"}
+    assert found(workspace, "John.Smith@ACME.example") == {"John Smith"}  # a whole address
     john = Customer.objects.get(last_name="Smith")
     customer_update(customer=john, actor=admin, data={"email": "jsmith@other.example"})
     assert found(workspace, "smith@") == {"John Smith"}  # the new address, jsmith@
