@@ -88,7 +88,13 @@ class CustomerFilter(filters.FilterSet):
     )
     category = filters.ModelChoiceFilter(queryset=Category.objects.none())
     store = filters.ModelChoiceFilter(field_name="stores", queryset=Store.objects.none())
-    organization = filters.ModelChoiceFilter(queryset=Customer.objects.none())
+    # An id box, not a select: a workspace can hold tens of thousands of organizations,
+    # and listing them all made the list page take 40 s at a million customers.
+    organization = filters.ModelChoiceFilter(
+        queryset=Customer.objects.none(),
+        widget=forms.NumberInput,
+        label="Organization (its id)",
+    )
     customer_list = filters.ModelChoiceFilter(
         field_name="list_entries__customer_list",
         queryset=CustomerList.objects.none(),
