@@ -350,6 +350,19 @@ def main() -> None:
     sample = list(customers.filter(number__in=range(1, args.size + 1, step)).order_by("?"))
 
     rows = []  # (label, via, samples)
+    print(
+        f"\n{args.size:,} customers on {connection.vendor}; searches: {args.repeat} each, "
+        f"lists: {max(5, args.repeat // 5)} each (ms; ratio = p95 / bare SQL's p95)\n"
+    )
+    print(f"{'query':<34}{'via':<12}{'p50':>8}{'p95':>8}{'p99':>8}{'ratio':>8}", flush=True)
+
+    def report(label: str) -> None:
+        measured = [(via, samples) for name, via, samples in rows if name == label]
+        bare_p95 = percentiles(measured[-1][1])[1]
+        for via, samples in measured:
+            p50, p95, p99 = percentiles(samples)
+            ratio = "" if via == "bare SQL" else f"{p95 / bare_p95:.1f}"
+            print(f"{label:<34}{via:<12}{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}{ratio:>8}", flush=True)
 
     def check(response):
         assert response.status_code == 200, (response.status_code, response.content[:300])
@@ -382,6 +395,7 @@ def main() -> None:
             )
         )
         rows.append((label, "bare SQL", timed(bares[label], [case[1] for case in cases])))
+        report(label)
 
     repeat = max(5, args.repeat // 5)
     for field, param in SORTABLE:
@@ -416,17 +430,7 @@ def main() -> None:
             )
             rows.append((label, "page", timed(lambda q: check(page.get("/customers/", q)), runs)))
             rows.append((label, "bare SQL", timed(bare(bare_sql), [params] * repeat)))
-
-    print(
-        f"\n{args.size:,} customers on {connection.vendor}; searches: {args.repeat} each, "
-        f"lists: {repeat} each (ms; ratio = p95 / bare SQL's p95)\n"
-    )
-    print(f"{'query':<34}{'via':<12}{'p50':>8}{'p95':>8}{'p99':>8}{'ratio':>8}")
-    bare_p95 = {label: percentiles(s)[1] for label, via, s in rows if via == "bare SQL"}
-    for label, via, samples in rows:
-        p50, p95, p99 = percentiles(samples)
-        ratio = "" if via == "bare SQL" else f"{p95 / bare_p95[label]:.1f}"
-        print(f"{label:<34}{via:<12}{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}{ratio:>8}")
+            report(label)
 
 
 if __name__ == "__main__":
