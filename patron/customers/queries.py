@@ -88,6 +88,9 @@ def global_search(queryset: QuerySet[Customer], text: str, region: str) -> Query
 
 
 NAME_KEYS = ("name_key", "given_name_key", "company_key")
+# The typo search's matches are taken as a list of ids up to this many (PostgreSQL counted
+# them with a scan of the table when they came as a UNION: 170 ms at 1M customers).
+UNION_LIST_MAX = 2_000
 
 
 def any_of(
@@ -107,8 +110,13 @@ def any_of(
         return queryset.none()
     if len(branches) == 1 or (connection.vendor == "postgresql" and not union):
         return queryset.filter(reduce(operator.or_, branches))
-    ids = [queryset.filter(branch).order_by().values("pk") for branch in branches]
-    return queryset.filter(pk__in=ids[0].union(*ids[1:], all=True))
+    ids = [queryset.filter(branch).order_by().values_list("pk", flat=True) for branch in branches]
+    matching = ids[0].union(*ids[1:], all=True)
+    if union:  # few matches, as a list: counting them then needs no plan of the planner's
+        few = list(matching.order_by()[: UNION_LIST_MAX + 1])
+        if len(few) <= UNION_LIST_MAX:
+            return queryset.filter(pk__in=few)
+    return queryset.filter(pk__in=matching)
 
 
 def fuzzy_name(key: str) -> list[Q]:
