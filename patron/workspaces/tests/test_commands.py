@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 
 from patron.campaigns.models import Activity
@@ -67,10 +68,19 @@ def test_demo_creates_once_and_prints_the_login(db, monkeypatch, capsys):
     assert Activity.objects.running().filter(reference_code="SPRING27").exists()
     assert Response.objects.exists()
     # Service and sales to try: cases, points, and quotes under an organization's level.
-    assert Case.objects.count() == 20
+    assert Case.objects.count() == 20 + 1  # and one raised in the portal
     assert LoyaltyEntry.objects.exists()
     quote = Quote.objects.get(status="sent")
     assert quote.lines.count() == 3 and quote.customer.kind == Customer.Kind.ORGANIZATION
+    # The portal: two of that organization's contacts log in with the demo password.
+    portal_logins = [line for line in out.splitlines() if "Customer portal:" in line]
+    assert len(portal_logins) == 2
+    contacts = Customer.objects.filter(portal_access__enabled=True)
+    assert {contact.organization for contact in contacts} == {quote.customer}
+    for contact in contacts:
+        assert contact.email in portal_logins[1]
+        assert check_password("demo-Password-2026", contact.portal_access.password)
+    assert contacts.filter(portal_access__is_organization_manager=True).count() == 1
 
 
 def test_purge_deleted_command(db, capsys):

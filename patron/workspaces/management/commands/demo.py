@@ -37,6 +37,12 @@ from patron.marketing.models import SuppressionType
 from patron.marketing.services import customer_traits_set, suppression_add, trait_create
 from patron.members.services import member_link
 from patron.notes.services import note_create
+from patron.portal.services import (
+    portal_access_grant,
+    portal_access_set_manager,
+    portal_password_set,
+    portal_request_raise,
+)
 from patron.sales.services import (
     contract_create,
     customer_price_level_set,
@@ -130,8 +136,10 @@ class Command(BaseCommand):
                 self._activity(workspace, staff, random.Random(options["seed"]))
                 self._marketing(workspace, admin, random.Random(options["seed"]))
                 self._service_and_sales(workspace, admin, staff, random.Random(options["seed"]))
+                portal_contacts = self._portal(workspace, admin, password)
             self.stdout.write(self.style.SUCCESS("Created the demo workspace."))
         else:
+            portal_contacts = self._portal_contacts(workspace)
             admin = member_add(workspace=workspace, email=email, role=Role.ADMIN, password=password)
             for user in User.objects.filter(
                 email__in=[email, *(address for _, address, _ in DEMO_STAFF)]
@@ -142,6 +150,53 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\n  Patron: {options['url']}\n  Log in as {email} with password {password}\n"
             f"  (also {', '.join(address for _, address, _ in DEMO_STAFF)}, same password)\n"
+        )
+        if portal_contacts:
+            self.stdout.write(
+                f"  Customer portal: {options['url'].rstrip('/')}/portal/ as "
+                f"{' or '.join(c.email for c in portal_contacts)} (the first is its "
+                "organization's manager), same password\n"
+            )
+
+    def _portal(self, workspace: Workspace, admin: User, password: str) -> list[Customer]:
+        """Portal access for two contacts of the organization with the quotes, one of them
+        its organization manager, with the demo password, and one request raised there."""
+        organization = self._quoted_organization(workspace)
+        if organization is None:
+            return []
+        contacts = list(organization.contacts.exclude(email="").order_by("number")[:2])
+        for contact in contacts:
+            # Granting emails a generated password; the demo then sets its own, so a demo
+            # without a mail server still logs in (a failed email clears only the generated one).
+            access = portal_access_grant(customer=contact, actor=admin, via="command")
+            portal_password_set(access=access, actor=admin, password=password, via="command")
+        if contacts:
+            manager = contacts[0].portal_access
+            portal_access_set_manager(
+                access=manager, is_organization_manager=True, actor=admin, via="command"
+            )
+            portal_request_raise(
+                access=manager,
+                subject="Boiler service visit",
+                description="Could an engineer call next week? Mornings suit us best.",
+            )
+        return contacts
+
+    def _portal_contacts(self, workspace: Workspace) -> list[Customer]:
+        return list(
+            Customer.objects.in_workspace(workspace)
+            .filter(portal_access__enabled=True)
+            .order_by("-portal_access__is_organization_manager", "number")
+        )
+
+    @staticmethod
+    def _quoted_organization(workspace: Workspace) -> Customer | None:
+        return (
+            Customer.objects.in_workspace(workspace)
+            .organizations()
+            .filter(contacts__isnull=False)
+            .order_by("number")
+            .first()
         )
 
     def _fill(self, workspace: Workspace, admin: User, options) -> None:
@@ -368,13 +423,7 @@ class Command(BaseCommand):
         """Cases with reason codes, loyalty points, house accounts, the item catalogue, a
         price level given to an organization and quotes under it, and a service contract."""
         people = list(Customer.objects.in_workspace(workspace).people().order_by("number"))
-        organization = (
-            Customer.objects.in_workspace(workspace)
-            .organizations()
-            .filter(contacts__isnull=False)
-            .order_by("number")
-            .first()
-        )
+        organization = self._quoted_organization(workspace)
         reasons = [
             reason_code_create(workspace=workspace, actor=admin, via="command", data={"name": n})
             for n in ["Faulty goods", "Billing query", "Delivery"]
