@@ -18,6 +18,9 @@ TOP = "\U0010ffff"
 CONTAINS_MIN = 3
 # Shortest name searched with a typo allowed (shorter ones match too much by chance).
 FUZZY_MIN = 5
+# ...and at most this long: one typo of n characters is ~60n names, and past about 40 letters
+# they no longer fit in one query (SQLite: 500 terms in a UNION, 32,766 parameters).
+FUZZY_MAX = 40
 
 
 def starts_with(field: str, prefix: str) -> Q:
@@ -82,7 +85,8 @@ def global_search(queryset: QuerySet[Customer], text: str, region: str) -> Query
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             branches += [Q(**{name: e164}) for name in ("mobile_phone", "work_phone", "home_phone")]
     found = any_of(queryset, branches)
-    if sum(char.isalpha() for char in key) < FUZZY_MIN or "@" in text or found.exists():
+    letters = sum(char.isalpha() for char in key)
+    if letters < FUZZY_MIN or len(key) > FUZZY_MAX or "@" in text or found.exists():
         return found
     return any_of(queryset, fuzzy_name(key), union=True)
 
