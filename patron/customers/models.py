@@ -1,5 +1,7 @@
 """The customer record: one table for people and organizations (DESIGN.md)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -364,6 +366,10 @@ class Customer(WorkspaceScoped):
         )
 
 
+# A bulk deletion that has said nothing for this long died with its worker.
+BULK_DELETION_STALE_AFTER = timedelta(minutes=30)
+
+
 class BulkDeletion(WorkspaceScoped):
     """Manual 000's "Delete Customers": every customer a search found, moved to the recycle
     bin by a background task. The customers are frozen at confirmation (BulkDeletionItem),
@@ -406,6 +412,15 @@ class BulkDeletion(WorkspaceScoped):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running, but silent for so long that its worker must have died: it may
+        be run again (each batch records its progress, so a live one is never this quiet)."""
+        return (
+            self.state in {self.State.QUEUED, self.State.RUNNING}
+            and self.updated_at < timezone.now() - BULK_DELETION_STALE_AFTER
+        )
 
 
 class BulkDeletionItem(models.Model):

@@ -408,11 +408,12 @@ def bulk_delete_start(
 
 @transaction.atomic
 def bulk_delete_resume(*, deletion: BulkDeletion) -> BulkDeletion:
-    """Queue a failed deletion again; it carries on with the customers not yet handled."""
+    """Queue a failed or stalled deletion again; it carries on with the customers not yet
+    handled."""
     from patron.customers.tasks import run_bulk_deletion
 
     deletion = BulkDeletion.objects.select_for_update().get(pk=deletion.pk)
-    if deletion.state != BulkDeletion.State.FAILED:
+    if deletion.state != BulkDeletion.State.FAILED and not deletion.is_stalled:
         raise ValidationError("Only a deletion that stopped can be run again.")
     deletion.state = BulkDeletion.State.QUEUED
     deletion.save(update_fields=["state", "updated_at"])
@@ -431,7 +432,7 @@ def bulk_delete_run(*, deletion_id: int, batch_size: int = BULK_DELETE_BATCH) ->
     if deletion.state == BulkDeletion.State.DONE:
         return deletion
     jobs = BulkDeletion.objects.filter(pk=deletion.pk)
-    jobs.update(state=BulkDeletion.State.RUNNING, error="")
+    jobs.update(state=BulkDeletion.State.RUNNING, error="", updated_at=timezone.now())
     try:
         while _bulk_delete_batch(deletion, batch_size):
             pass
@@ -485,5 +486,6 @@ def _bulk_delete_batch(deletion: BulkDeletion, batch_size: int) -> bool:
     BulkDeletion.objects.filter(pk=deletion.pk).update(
         done_count=F("done_count") + len(items),
         deleted_count=F("deleted_count") + len(customers),
+        updated_at=now,  # a sign of life: a silent deletion is taken for a dead one
     )
     return True

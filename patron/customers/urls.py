@@ -16,6 +16,7 @@ urlpatterns = [
     path("customers/recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("customers/suggest/", views.search_suggestions, name="suggest"),
     path("customers/bulk-delete/", views.bulk_delete, name="bulk_delete"),
+    path("customers/bulk-deletions/", views.bulk_deletions, name="bulk_deletions"),
     path("customers/bulk-deletions/<int:pk>/", views.bulk_deletion, name="bulk_deletion"),
     path("customers/<int:pk>/", views.customer_detail, name="detail"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="edit"),

@@ -387,6 +387,13 @@ def bulk_delete(request):
     return render(request, "customers/bulk_delete_confirm.html", context, status=status)
 
 
+@requires("customers.delete")
+def bulk_deletions(request):
+    """Every deletion by search, newest first, with its state and counts."""
+    deletions = BulkDeletion.objects.in_workspace(request.workspace).select_related("requested_by")
+    return render(request, "customers/bulk_deletions.html", {"page": _page(request, deletions)})
+
+
 def _bulk_deletion(request, pk: int, **kwargs) -> BulkDeletion:
     return get_in_workspace(BulkDeletion, request.workspace, pk=pk)
 

@@ -1,14 +1,21 @@
 """Delete Customers (manual 000): a search's customers into the recycle bin, in the background."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils import timezone
 
 from patron.customers.filters import CustomerFilter
 from patron.customers.models import BulkDeletion, BulkDeletionItem, Customer
-from patron.customers.services import bulk_delete_run, bulk_delete_start, customer_restore
+from patron.customers.services import (
+    bulk_delete_resume,
+    bulk_delete_run,
+    bulk_delete_start,
+    customer_restore,
+)
 from patron.history.models import Change
 from patron.history.services import changes_for
 from patron.testing.factories import make_customer
@@ -215,6 +222,30 @@ def test_a_stopped_job_can_be_run_again_from_its_page(
     assert deletion.state == "done" and deleted(smiths) == [True] * 5
 
 
+def test_a_job_whose_worker_died_shows_it_and_can_be_run_again(
+    admin_client, workspace, admin, smiths, django_capture_on_commit_callbacks
+):
+    deletion = start(workspace, admin)
+    BulkDeletion.objects.filter(pk=deletion.pk).update(state="running")
+    assert "Run it again" not in admin_client.get(deletion.get_absolute_url()).content.decode()
+    with pytest.raises(ValidationError, match="Only a deletion that stopped"):
+        bulk_delete_resume(deletion=deletion)  # a live job is not run twice
+    # Its worker died an hour ago.
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    BulkDeletion.objects.filter(pk=deletion.pk).update(updated_at=an_hour_ago)
+    page = admin_client.get(deletion.get_absolute_url()).content.decode()
+    assert "the worker running it has stopped" in page and 'hx-trigger="every 1s"' not in page
+    listing = admin_client.get("/customers/bulk-deletions/").content.decode()
+    assert deletion.get_absolute_url() in listing and "Stopped" in listing
+    bin_page = admin_client.get("/customers/recycle-bin/").content.decode()
+    assert "/customers/bulk-deletions/" in bin_page
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(deletion.get_absolute_url())
+    deletion.refresh_from_db()
+    assert deletion.state == "done" and deleted(smiths) == [True] * 5
+    assert "Done" in admin_client.get("/customers/bulk-deletions/").content.decode()
+
+
 @pytest.mark.parametrize("role", [Role.SALES, Role.READ_ONLY])
 def test_only_those_who_may_delete_see_and_use_it(client, member, workspace, admin, smiths, role):
     client.force_login(member(role).user)
@@ -226,4 +257,5 @@ def test_only_those_who_may_delete_see_and_use_it(client, member, workspace, adm
     )
     assert response.status_code == 403
     assert client.get(deletion.get_absolute_url()).status_code == 403
+    assert client.get("/customers/bulk-deletions/").status_code == 403
     assert BulkDeletion.objects.count() == 1 and deleted(smiths) == [False] * 5
