@@ -96,7 +96,9 @@ class LikelyRequestSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if any("\x00" in value for value in attrs.values() if isinstance(value, str)):
-            raise ValidationError("Text cannot contain NUL characters.")
+            raise ValidationError(
+                "Text cannot contain NUL characters.", code="null_characters_not_allowed"
+            )
         return attrs
 
 

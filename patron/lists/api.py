@@ -47,7 +47,9 @@ class SearchField(serializers.DictField):
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
         if any("\x00" in key or "\x00" in value for key, value in values.items()):
-            raise ValidationError("Text cannot contain NUL characters.")
+            raise ValidationError(
+                "Text cannot contain NUL characters.", code="null_characters_not_allowed"
+            )
         return values
 
 
