@@ -776,6 +776,10 @@ class _Importer:
             )
             for failure in refusals.iterator()
         ]
+        # Before the job is done: a stop here leaves it to resume, and the grant goes on.
+        from patron.portal.services import portal_access_for_import
+
+        portal_access_for_import(job=job, actor=self.actor)
         job.status = ImportJob.Status.DONE
         job.message = ""
         job.errors = [asdict(error) for error in self.report.errors]

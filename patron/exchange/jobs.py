@@ -274,15 +274,18 @@ def _count_rows(job: ImportJob) -> int | None:
         return None
 
 
-def imported_customers(job: ImportJob) -> QuerySet[Customer]:
-    """The customers this import created or changed, by their History entries' reason
-    ("Imported from <file> (import N)")."""
+def imported_customers(job: ImportJob, *, created_only: bool = False) -> QuerySet[Customer]:
+    """The customers this import created (or changed, unless `created_only`), by their
+    History entries' reason ("Imported from <file> (import N)")."""
     changes = Change.objects.filter(
         workspace_id=job.workspace_id,
         content_type=ContentType.objects.get_for_model(Customer),
         via=importing.VIA,
         reason__endswith=f"(import {job.pk})",
-    ).values("object_id")
+    )
+    if created_only:
+        changes = changes.filter(action=Change.Action.CREATE)
+    changes = changes.values("object_id")
     return Customer.objects.in_workspace(job.workspace).current().filter(pk__in=changes)
 
 

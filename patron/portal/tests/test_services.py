@@ -8,6 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from patron.customers.models import Customer
+from patron.exchange.importing import import_job_create, import_run
+from patron.exchange.reading import open_table
+from patron.history.models import Change
 from patron.history.services import changes_for
 from patron.portal import services
 from patron.portal.models import PortalAccess, PortalResetToken
@@ -173,3 +177,30 @@ def test_the_command_sets_empty_passwords(
     access.refresh_from_db()
     assert access.check_password(emailed_password(smtp))
     assert "https://crm.example/portal/login/" in smtp.messages[0].message.get_content()
+
+
+def test_the_workspace_setting_grants_access_to_the_people_an_import_creates(
+    tmp_path, workspace, admin, smtp, django_capture_on_commit_callbacks
+):
+    services.portal_settings_update(
+        workspace=workspace, portal_access_for_new_customers=True, actor=admin
+    )
+    known = make_customer(workspace, admin, last_name="Known", email="known@example.com")
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "Last name,Email,Customer type\n"
+        "New,new@example.com,customer\n"
+        "Quiet,,customer\n"
+        "Known,known@example.com,customer\n"  # matched by email: updated, not new
+    )
+    table = open_table(path)
+    job = import_job_create(workspace=workspace, actor=admin, table=table)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_run(workspace=workspace, actor=admin, job=job)
+    assert (report.created, report.updated + report.unchanged) == (2, 1)
+    new = Customer.objects.get(email="new@example.com")
+    assert list(PortalAccess.objects.values_list("customer", flat=True)) == [new.pk]
+    assert PortalAccess.objects.get(customer=new).has_password
+    assert [m.rcpt_tos for m in smtp.messages] == [["new@example.com"]]
+    assert not PortalAccess.objects.filter(customer=known).exists()
+    assert Change.objects.filter(object_id=PortalAccess.objects.get().pk, via="import").exists()
