@@ -35,6 +35,7 @@ import django
 
 django.setup()
 
+from bulk import customer_columns_and_defaults, insert_rows  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -50,42 +51,7 @@ from patron.marketing.models import (  # noqa: E402
 )
 from patron.workspaces.models import Workspace  # noqa: E402
 
-BATCH = 20_000
 SUPPRESSION_NAMES = ["Do not email", "Do not mail", "Do not phone", "Deceased", "Competitor"]
-
-
-def _columns_and_defaults():
-    """Every concrete column of the customer table with the value a new customer gets."""
-    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
-    defaults = {}
-    for field in fields:
-        if field.has_default():
-            defaults[field.column] = field.get_default()
-        elif field.null:
-            defaults[field.column] = None
-        else:
-            defaults[field.column] = ""
-    return [f.column for f in fields], defaults
-
-
-def _insert(table: str, columns: list[str], rows) -> None:
-    """Bulk rows into `table`: COPY on PostgreSQL, executemany on SQLite."""
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            batch = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) == BATCH:
-                    cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", batch)
-                    batch = []
-            if batch:
-                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", batch)
 
 
 def _wipe(workspace: Workspace) -> None:
@@ -111,7 +77,7 @@ def load(size: int) -> Workspace:
         workspace = Workspace.objects.create(name="Bench", slug="bench")
         SuppressionType.objects.get_or_create(workspace=workspace, name="Competitor")
     random.seed(4)
-    columns, defaults = _columns_and_defaults()
+    columns, defaults = customer_columns_and_defaults()
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
     defaults.update(workspace_id=workspace.pk, created_at=stamp, updated_at=stamp)
@@ -141,7 +107,7 @@ def load(size: int) -> Workspace:
             yield [row[c] for c in columns]
 
     with transaction.atomic():
-        _insert(Customer._meta.db_table, columns, customers())
+        insert_rows(Customer._meta.db_table, columns, customers())
         first = Customer.objects.filter(workspace=workspace).order_by("pk").first().pk
         types = [
             SuppressionType.objects.get(workspace=workspace, name=n) for n in SUPPRESSION_NAMES
@@ -152,7 +118,7 @@ def load(size: int) -> Workspace:
         ]
         ids = range(first, first + size)
         suppressed = random.sample(ids, size // 20)
-        _insert(
+        insert_rows(
             Suppression._meta.db_table,
             [
                 "workspace_id",
@@ -174,7 +140,7 @@ def load(size: int) -> Workspace:
             for trait, share in zip(traits, (0.3, 0.1, 0.3), strict=True)
             for pk in random.sample(ids, int(size * share))
         )
-        _insert(
+        insert_rows(
             CustomerTrait._meta.db_table,
             ["workspace_id", "customer_id", "trait_id", "created_at", "updated_at"],
             trait_rows,

@@ -39,6 +39,7 @@ import django
 
 django.setup()
 
+from bulk import customer_columns_and_defaults, insert_rows  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -54,7 +55,6 @@ from patron.customers.models import Customer  # noqa: E402
 from patron.customers.normalize import display_phone, name_key, one_edit_away  # noqa: E402
 from patron.workspaces.models import Membership, User, Workspace  # noqa: E402
 
-BATCH = 20_000
 DEEP_PAGE = 10_000
 FIRST = [
     "James", "John", "Robert", "Michael", "William", "David", "Richard", "Joseph", "Thomas",
@@ -93,37 +93,6 @@ def _vocabulary(rng: random.Random) -> tuple[list[str], list[str]]:
     return surnames, companies
 
 
-def _columns_and_defaults():
-    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
-    defaults = {}
-    for field in fields:
-        if field.has_default():
-            defaults[field.column] = field.get_default()
-        else:
-            defaults[field.column] = None if field.null else ""
-    return [f.column for f in fields], defaults
-
-
-def _insert(table: str, columns: list[str], rows) -> None:
-    """Bulk rows into `table`: COPY on PostgreSQL, executemany on SQLite."""
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        batch = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == BATCH:
-                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", batch)
-                batch = []
-        if batch:
-            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", batch)
-
-
 def load(size: int) -> Workspace:
     workspace = Workspace.objects.filter(slug="bench").first()
     if workspace and Customer.objects.filter(workspace=workspace).count() == size:
@@ -140,7 +109,7 @@ def load(size: int) -> Workspace:
     rng = random.Random(6)
     surnames, companies = _vocabulary(rng)
     weights = [1 / (rank + 20) for rank in range(len(surnames))]
-    columns, defaults = _columns_and_defaults()
+    columns, defaults = customer_columns_and_defaults()
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     defaults.update(workspace_id=workspace.pk, updated_at=stamp)
     base = time.time() - 5 * 365 * 86400
@@ -198,7 +167,7 @@ def load(size: int) -> Workspace:
 
     search_index.drop(connection)  # filled once at the end, not row by row
     with transaction.atomic():
-        _insert(Customer._meta.db_table, columns, customers())
+        insert_rows(Customer._meta.db_table, columns, customers())
     print(f"  rows in {time.perf_counter() - started:.0f} s; indexing...", flush=True)
     search_index.ensure(connection)
     with connection.cursor() as cursor:
