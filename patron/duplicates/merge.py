@@ -87,13 +87,18 @@ class Relation:
         return self.model._base_manager.all()
 
 
+def _foreign_keys_to_customer():
+    """Every foreign key to Customer, from any model; a many-to-many is reached through
+    its through model's foreign key."""
+    for rel in Customer._meta.get_fields(include_hidden=True):
+        if rel.is_relation and rel.auto_created and not rel.concrete and not rel.many_to_many:
+            yield rel.related_model, rel.field
+
+
 def relation_keys() -> list[str]:
-    """Every relation to Customer, as "app.Model.field" (many-to-many ones by their
-    through model's key), moved or not."""
+    """Every relation to Customer, as "app.Model.field", moved or not."""
     return sorted(
-        f"{rel.related_model._meta.label}.{rel.field.name}"
-        for rel in Customer._meta.get_fields(include_hidden=True)
-        if rel.is_relation and rel.auto_created and not rel.concrete and not rel.many_to_many
+        f"{model._meta.label}.{field.name}" for model, field in _foreign_keys_to_customer()
     )
 
 
@@ -121,10 +126,7 @@ def _unique_sets(model, field) -> tuple:
 def relations() -> list[Relation]:
     """The relations a merge moves, found from the model graph."""
     found = []
-    for rel in Customer._meta.get_fields(include_hidden=True):
-        if not (rel.is_relation and rel.auto_created and not rel.concrete) or rel.many_to_many:
-            continue  # a many-to-many moves through its through model's foreign key
-        model, field = rel.related_model, rel.field
+    for model, field in _foreign_keys_to_customer():
         if f"{model._meta.label}.{field.name}" in NOT_MOVED:
             continue
         if field.target_field != Customer._meta.pk:
@@ -241,7 +243,7 @@ def _to_drop(relation: Relation, survivor_id: int, other_ids: list[int]) -> list
         clash = any(key is not None and key in seen[i] for i, key in enumerate(keys))
         if clash:
             drop.append((pk, values[pk][1]))
-        if not clash:
+        else:
             for i, key in enumerate(keys):
                 if key is not None:
                     seen[i].add(key)

@@ -232,29 +232,19 @@ def portal_access_for_new_customer(*, customer: Customer, actor, via: str) -> No
     portal_access_grant(customer=customer, actor=actor, via=via)
 
 
-def portal_access_for_import(*, job, actor) -> int:
-    """The same for the people an import created, once its batches are in (one grant and
-    one email each); answers how many got access. The import runs this before it calls
-    itself done, and those already given access are passed over, so a resumed import
-    goes on where a stopped one left off."""
+def portal_access_for_import(*, job, actor) -> None:
+    """The same for the customers an import created, once its batches are in (one grant
+    and one email each). The import runs this before it calls itself done, and those
+    already given access are passed over, so a resumed import goes on where a stopped one
+    left off."""
     from patron.exchange.jobs import imported_customers
 
     if not job.workspace.portal_access_for_new_customers:
-        return 0
-    people = (
-        imported_customers(job, created_only=True)
-        .people()
-        .filter(portal_access__isnull=True)
-        .exclude(email="")
-    )
-    granted = 0
-    for customer in people.order_by("pk").iterator():
+        return
+    created = imported_customers(job, created_only=True).filter(portal_access__isnull=True)
+    for customer in created.select_related("workspace").order_by("pk").iterator():
         with transaction.atomic():
-            if grant_refusal(customer):  # e.g. a colleague already logs in with that email
-                continue
-            portal_access_grant(customer=customer, actor=actor, via="import")
-            granted += 1
-    return granted
+            portal_access_for_new_customer(customer=customer, actor=actor, via="import")
 
 
 @transaction.atomic
