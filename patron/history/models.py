@@ -25,6 +25,8 @@ class Change(models.Model):
         RELEASE = "release", "Released"
         APPROVE = "approve", "Approved"
         DECLINE = "decline", "Declined"
+        MERGE = "merge", "Merged"
+        UNMERGE = "unmerge", "Merge undone"
 
     workspace = models.ForeignKey(
         "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
