@@ -1,6 +1,7 @@
 from django import forms
 
 from patron.customers.models import Category, Customer, Tag
+from patron.customers.organization_picker import OrganizationSelect
 from patron.customers.services import EDITABLE_FIELDS
 from patron.workspaces.models import Store
 
@@ -32,6 +33,8 @@ class CustomerForm(forms.ModelForm):
             organizations = organizations.exclude(pk=self.instance.pk)
             self.fields["version"].initial = self.instance.version
         self.fields["organization"].queryset = organizations
+        self.fields["organization"].widget = OrganizationSelect(exclude_pk=self.instance.pk)
+        self.fields["organization"].widget.choices = self.fields["organization"].choices
         self.fields["category"].queryset = Category.objects.in_workspace(workspace)
         self.fields["tags"].queryset = Tag.objects.in_workspace(workspace)
         self.fields["stores"].queryset = Store.objects.filter(workspace=workspace)

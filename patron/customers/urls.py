@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patron.customers import views
+from patron.customers import organization_picker, views
 from patron.customers.models import Customer
 
 app_name = "customers"
@@ -15,6 +15,11 @@ urlpatterns = [
     path("customers/new/", views.customer_create, name="create"),
     path("customers/recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("customers/suggest/", views.search_suggestions, name="suggest"),
+    path(
+        "customers/organization-options/",
+        organization_picker.organization_options,
+        name="organization_options",
+    ),
     path("customers/bulk-delete/", views.bulk_delete, name="bulk_delete"),
     path("customers/bulk-deletions/", views.bulk_deletions, name="bulk_deletions"),
     path("customers/bulk-deletions/<int:pk>/", views.bulk_deletion, name="bulk_deletion"),

@@ -161,6 +161,27 @@ def test_customer_life_cycle(open_page, acme):
     expect(page.locator("#results").get_by_role("link", name="Grace Hopper")).to_be_visible()
 
 
+def test_choose_an_organization_by_typing_its_name(open_page, acme):
+    """The form lists no organizations up front; typing a few letters offers the matches."""
+    admin = MembershipFactory(workspace=acme, role=Role.ADMIN).user
+    make_customer(acme, admin, kind="organization", company_name="Initech")
+    initrode = make_customer(acme, admin, kind="organization", company_name="Initrode")
+    page = open_page()
+    log_in(page, admin.email)
+    page.goto("/customers/new/")
+    organization = page.get_by_role("combobox", name="Organization", exact=True)
+    expect(organization.locator("option")).to_have_text(["—"])
+
+    page.get_by_label("Find an organization").fill("initr")
+    expect(organization.locator("option")).to_have_count(2)
+    organization.select_option(label=f"Initrode (no. {initrode.number})")
+    page.get_by_label("Last name").fill("Lumbergh")
+    page.get_by_role("button", name="Save").click()
+
+    expect(success_message(page)).to_contain_text("Created Lumbergh")
+    assert Customer.objects.get(last_name="Lumbergh").organization == initrode
+
+
 def test_read_only_member_sees_no_edit_or_delete(open_page, acme):
     admin = MembershipFactory(workspace=acme, role=Role.ADMIN).user
     customer = make_customer(acme, admin, first_name="Ada", last_name="Lovelace")

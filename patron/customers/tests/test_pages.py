@@ -108,12 +108,41 @@ def test_read_only_sees_no_edit_actions(client, member, customer):
 def test_organization_lists_its_contacts_and_adds_one(admin_client, workspace, admin):
     org = make_customer(workspace, admin, kind="organization", company_name="Initech")
     form = admin_client.get(f"/customers/new/?organization={org.pk}").content.decode()
-    assert f'<option value="{org.pk}" selected>Initech</option>' in form
+    assert f'<option value="{org.pk}" selected>Initech (no. {org.number})</option>' in form
     admin_client.post(
         "/customers/new/", {**BASE, "last_name": "Lumbergh", "organization": org.pk, "job": "VP"}
     )
     contacts = admin_client.get(f"/customers/{org.pk}/tabs/contacts/").content.decode()
     assert "Lumbergh" in contacts and "VP" in contacts
+
+
+def test_the_form_lists_only_the_chosen_organization_and_finds_others(
+    admin_client, workspace, admin
+):
+    chosen = make_customer(workspace, admin, kind="organization", company_name="Initech")
+    other = make_customer(workspace, admin, kind="organization", company_name="Initrode")
+    make_customer(workspace, admin, kind="organization", company_name="Globex")
+    person = make_customer(workspace, admin, last_name="Lumbergh", organization=chosen)
+    form = admin_client.get(f"/customers/{person.pk}/edit/").content.decode()
+    assert "Initech (no." in form
+    assert "Initrode" not in form and "Globex" not in form
+
+    def options(query):
+        return admin_client.get(f"/customers/organization-options/?{query}").content.decode()
+
+    found = options(f"q=init&organization={chosen.pk}")
+    assert f'<option value="{chosen.pk}" selected>Initech (no. {chosen.number})</option>' in found
+    assert f'<option value="{other.pk}">Initrode (no. {other.number})</option>' in found
+    assert "Globex" not in found
+    assert "Lumbergh" not in options("q=lumb"), "only organizations are offered"
+    assert "Initech" not in options(f"q=init&exclude={chosen.pk}"), "never itself"
+    assert "No organization matches “zzz”" in options("q=zzz")
+    admin_client.post(
+        f"/customers/{person.pk}/edit/",
+        {**BASE, "last_name": "Lumbergh", "organization": other.pk, "version": person.version},
+    )
+    person.refresh_from_db()
+    assert person.organization == other
 
 
 def test_delete_restore_through_the_recycle_bin(admin_client, customer):
