@@ -165,8 +165,10 @@ def timed(function, repeat: int) -> tuple[float, float, object]:
 def bare_sql(workspace, customer_list, types, trait_ids):
     """The rule for an email list (suppressions of `types`, traits `trait_ids`) as one
     would write it by hand for each database: traits as semi-joins; suppressions as NOT IN
-    on SQLite, NOT EXISTS (a hash anti-join) on PostgreSQL."""
+    on SQLite, NOT EXISTS (a hash anti-join) on PostgreSQL; only suppressions in force
+    (dated today or earlier) count."""
     marks = ", ".join(str(t) for t in types)
+    today = f"'{timezone.localdate().isoformat()}'"
     traits = " ".join(
         f"AND c.id IN (SELECT t.customer_id FROM marketing_customertrait t "
         f"WHERE t.trait_id = {trait_id})"
@@ -175,12 +177,12 @@ def bare_sql(workspace, customer_list, types, trait_ids):
     if connection.vendor == "postgresql":
         suppressions = (
             "NOT EXISTS (SELECT 1 FROM marketing_suppression s WHERE s.customer_id = c.id "
-            f"AND s.suppression_type_id IN ({marks}))"
+            f"AND s.suppression_type_id IN ({marks}) AND s.date <= {today})"
         )
     else:
         suppressions = (
             "c.id NOT IN (SELECT s.customer_id FROM marketing_suppression s "
-            f"WHERE s.suppression_type_id IN ({marks}))"
+            f"WHERE s.suppression_type_id IN ({marks}) AND s.date <= {today})"
         )
     where = (
         f"c.workspace_id = {workspace.pk} AND c.deleted_at IS NULL AND c.status <> 'void' "

@@ -1,10 +1,11 @@
 """Who may join a customer list: the one place the rules live.
 
 A customer can join a list when it is neither void nor deleted, has the data the list's
-usage needs, has no suppression that the list names or whose type blocks the list's usage
-(or every list), and has every trait the list requires. `eligible` applies the rules to a
-queryset as SQL subqueries (so a list of a million customers is built in the database), and
-`reasons_cannot_join` says in words why one customer is refused; a test proves they agree.
+usage needs, has no suppression in force (dated today or earlier) that the list names or
+whose type blocks the list's usage (or every list), and has every trait the list requires.
+`eligible` applies the rules to a queryset as SQL subqueries (so a list of a million
+customers is built in the database), and `reasons_cannot_join` says in words why one
+customer is refused; a test proves they agree.
 """
 
 from collections.abc import Iterable
@@ -75,7 +76,8 @@ def in_use() -> Q:
 
 
 def suppressed(type_ids: Iterable[int], *, anti_join: bool = False) -> Q:
-    """Customers with a suppression of one of `type_ids`.
+    """Customers with a suppression of one of `type_ids` in force: one dated later than
+    today blocks from its date, not before.
 
     As `id IN (...)` the suppressed ids are read once (SQLite builds a temporary index,
     PostgreSQL a semi-join). For "not suppressed", `anti_join` gives a correlated EXISTS,
@@ -83,7 +85,9 @@ def suppressed(type_ids: Iterable[int], *, anti_join: bool = False) -> Q:
     degrades to a scan per customer once it outgrows work_mem); SQLite would probe an
     index per customer with it, twice as slow at 1,000,000 as NOT IN.
     """
-    rows = Suppression.objects.filter(suppression_type_id__in=list(type_ids))
+    rows = Suppression.objects.filter(
+        suppression_type_id__in=list(type_ids), date__lte=timezone.localdate()
+    )
     if anti_join:
         return Q(Exists(rows.filter(customer=OuterRef("pk"))))
     return Q(pk__in=rows.values("customer_id"))
@@ -167,7 +171,9 @@ def reasons_cannot_join(customer: Customer, customer_list: CustomerList | Rule) 
 def reasons_by_list(customer: Customer, lists: list[CustomerList | Rule]) -> list[list[str]]:
     """`reasons_cannot_join` for several lists, reading the customer's records once."""
     customer_suppressions = list(
-        Suppression.objects.filter(customer=customer).select_related("suppression_type")
+        Suppression.objects.filter(
+            customer=customer, date__lte=timezone.localdate()
+        ).select_related("suppression_type")
     )
     trait_ids = set(CustomerTrait.objects.filter(customer=customer).values_list("trait", flat=True))
     rules = [as_rule(item) for item in lists]

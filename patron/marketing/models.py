@@ -115,7 +115,8 @@ DEFAULT_SUPPRESSION_TYPES = [
 
 
 class Suppression(WorkspaceScoped):
-    """A customer's suppression of one type, from a date."""
+    """A customer's suppression of one type, from a date: one dated in the future keeps the
+    customer off lists only from that date."""
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="suppressions"
@@ -135,12 +136,19 @@ class Suppression(WorkspaceScoped):
                 violation_error_message="The customer already has this suppression.",
             )
         ]
+        # The date is in the index so that "suppressed today" is read from it alone.
         indexes = [
-            models.Index(fields=["suppression_type", "customer"], name="suppression_by_type")
+            models.Index(
+                fields=["suppression_type", "customer", "date"], name="suppression_by_type"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.suppression_type} since {self.date:%d/%m/%Y}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.date <= timezone.localdate()
 
     def clean(self) -> None:
         errors = {}

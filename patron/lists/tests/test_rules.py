@@ -91,6 +91,25 @@ def test_suppressions_block_by_channel_all_or_by_name(workspace):
     ]
 
 
+def test_a_suppression_blocks_from_its_date_not_before(workspace):
+    today = timezone.localdate()
+    for name in ("Today", "Tomorrow", "Yesterday"):
+        make_customer(workspace, last_name=name, email=f"{name}@example.com")
+    people = {c.last_name: c for c in Customer.objects.in_workspace(workspace)}
+    suppress(people["Today"], "Do not email", today)
+    suppress(people["Tomorrow"], "Do not email", today + datetime.timedelta(days=1))
+    suppress(people["Yesterday"], "Deceased", today - datetime.timedelta(days=1))
+    rule = _rule(workspace, Usage.EMAIL)
+
+    assert _eligible_names(workspace, rule) == {"Tomorrow"}
+    assert rules.reasons_cannot_join(people["Tomorrow"], rule) == []
+    assert rules.reasons_cannot_join(people["Today"], rule) == [
+        f"suppressed: Do not email (since {today:%d/%m/%Y})"
+    ]
+    counted = rules.counts(Customer.objects.in_workspace(workspace), rule)
+    assert (counted["suppressed"], counted["eligible"]) == (2, 1)
+
+
 def test_every_trait_is_required(workspace):
     both = make_customer(workspace, last_name="Both")
     golf = make_customer(workspace, last_name="Golf")

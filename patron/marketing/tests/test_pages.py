@@ -89,6 +89,27 @@ def test_suppressions_tab_lists_them_with_opt_out_and_bounce(
     assert "ada@example.com bounced on 5 Jan 2026" in tab
 
 
+def test_the_tab_says_when_a_suppression_is_not_yet_in_force(
+    sales_client, workspace, admin, customer
+):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    services.suppression_add(
+        customer=customer,
+        suppression_type=_type(workspace, "Do not mail"),
+        date=tomorrow,
+        actor=admin,
+    )
+    services.suppression_add(
+        customer=customer, suppression_type=_type(workspace, "Do not phone"), actor=admin
+    )
+    tab = sales_client.get(f"/customers/{customer.pk}/tabs/suppressions/").content.decode()
+    rows = {row.split("</td>")[0]: row for row in tab.split("<tr><td>")[1:]}
+    mail_row = next(row for name, row in rows.items() if "Do not mail" in name)
+    phone_row = next(row for name, row in rows.items() if "Do not phone" in name)
+    assert "not yet in force" in mail_row
+    assert "not yet in force" not in phone_row
+
+
 def test_delete_a_suppression_from_the_tab(sales_client, workspace, admin, customer):
     suppression = services.suppression_add(
         customer=customer, suppression_type=_type(workspace, "Gone away"), actor=admin
