@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
@@ -50,6 +51,202 @@ def normalize_email(value: str) -> str:
     return result.normalized.lower()
 
 
+# The numbers nearly every file holds: ASCII digits in groups separated by one space or
+# hyphen, with "+" before an international one. For the workspace's own country (when it
+# is the main region of its calling code), such a number is read, checked and formatted
+# here with phonenumbers' own metadata and rules, without its general parser: the steps
+# of `phonenumbers.parse` that could apply to it (international or national prefix,
+# country code, lengths) are done the same way, and anything else (another country, a
+# prefix phonenumbers would have to weigh, letters, an extension...) goes to
+# phonenumbers itself. test_phone_fast_path's property test holds the two to agreeing.
+PLAIN_PHONE = re.compile(r"(\+?)([0-9]+(?:[ -][0-9]+)*)", re.ASCII)
+PHONE_SEPARATORS = str.maketrans("", "", " -")
+
+
+@dataclass(frozen=True)
+class _Validity:
+    """phonenumbers' test of a national number for one region: its type is not UNKNOWN
+    (the general description and some type's description fit, lengths and pattern)."""
+
+    leading: re.Pattern | None  # a region sharing its calling code by leading digits
+    lengths: frozenset[int]
+    general: re.Pattern
+    types: dict[int, re.Pattern]  # by length: the descriptions of that length, as one
+
+    def __call__(self, national: str) -> bool:
+        pattern = self.types.get(len(national))
+        return (
+            pattern is not None
+            and len(national) in self.lengths
+            and self.general.fullmatch(national) is not None
+            and pattern.fullmatch(national) is not None
+        )
+
+
+def _validity(metadata) -> _Validity | None:
+    general = metadata.general_desc
+    if general is None or not general.national_number_pattern or not general.possible_length:
+        return None
+    descriptions = [
+        metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
+        metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail,
+        metadata.fixed_line,
+    ]  # fmt: skip
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        descriptions.append(metadata.mobile)
+    types = {}
+    for length in general.possible_length:
+        patterns = [
+            description.national_number_pattern
+            for description in descriptions
+            if description is not None
+            and description.national_number_pattern
+            and (not description.possible_length or length in description.possible_length)
+        ]
+        if patterns:
+            types[length] = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    leading = metadata.leading_digits
+    return _Validity(
+        leading=re.compile(leading) if leading else None,
+        lengths=frozenset(general.possible_length),
+        general=re.compile(general.national_number_pattern),
+        types=types,
+    )
+
+
+# A format's rule made a str.format() template: "0\1 \2" -> "0{0} {1}".
+GROUP_REFERENCE = re.compile(r"\\([1-9])")
+
+
+@dataclass(frozen=True)
+class _Country:
+    code: str  # the calling code, as digits
+    international_prefix: re.Pattern | None  # "00": a number dialled abroad
+    national_prefix: re.Pattern | None  # "0": stripped from a number dialled at home
+    local_only: frozenset[int]  # lengths phonenumbers would not strip a prefix to
+    # The region's own test, then those of the regions sharing its code, in
+    # phonenumbers' order (region_code_for_number): Guernsey's mobiles are +44 too.
+    validity: tuple[_Validity, ...]
+    # (leading digits, pattern, template) of each national format, in the metadata's order.
+    formats: tuple[tuple[re.Pattern | None, re.Pattern, str], ...]
+
+    def valid(self, national: str) -> bool:
+        """phonenumbers' is_valid_number for a national number of this calling code."""
+        for region in self.validity:
+            if region.leading is not None:
+                if region.leading.match(national):
+                    return region(national)
+            elif region(national):
+                return True
+        return False
+
+    def national_format(self, national: str) -> str | None:
+        """phonenumbers' NATIONAL format (None if it is not sure to be the same)."""
+        for leading, pattern, template in self.formats:
+            if (leading is None or leading.match(national)) and pattern.fullmatch(national):
+                matched = pattern.match(national)  # the first match re.sub would replace
+                if matched is None or matched.end() != len(national) or None in matched.groups():
+                    return None
+                return template.format(*matched.groups())
+        return national
+
+
+@lru_cache(maxsize=64)
+def _country(region: str) -> _Country | None:
+    """The region's metadata as the fast path needs it; None where it does not apply."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    if metadata is None or metadata.leading_digits is not None:
+        return None
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ())
+    if not regions or regions[0] != region:  # e.g. Jersey: +44 is Great Britain's first
+        return None
+    if metadata.national_prefix_transform_rule:
+        return None
+    national_prefix = None
+    if metadata.national_prefix_for_parsing:
+        national_prefix = re.compile(metadata.national_prefix_for_parsing)
+        if national_prefix.groups:  # a carrier code phonenumbers would weigh
+            return None
+    validity = []
+    for name in regions:
+        shared = phonenumbers.PhoneMetadata.metadata_for_region(name, None)
+        test = _validity(shared) if shared is not None else None
+        if test is None:
+            return None
+        validity.append(test)
+    formats = []
+    for number_format in metadata.number_format:
+        rule = number_format.format
+        if number_format.national_prefix_formatting_rule:
+            rule = re.sub(
+                phonenumbers.phonenumberutil._FIRST_GROUP_PATTERN,
+                number_format.national_prefix_formatting_rule,
+                rule,
+                count=1,
+            )
+        pattern = re.compile(number_format.pattern)
+        plain_rule = re.fullmatch(r"(?:[^\\{}]|\\[1-9])*", rule)
+        if not plain_rule or pattern.match("") is not None:
+            return None  # not a rule the template reproduces exactly
+        groups = [int(number) for number in GROUP_REFERENCE.findall(rule)]
+        if any(number > pattern.groups for number in groups):
+            return None
+        template = GROUP_REFERENCE.sub(lambda m: "{" + str(int(m[1]) - 1) + "}", rule)
+        leading = number_format.leading_digits_pattern
+        formats.append((re.compile(leading[-1]) if leading else None, pattern, template))
+    international = metadata.international_prefix
+    general = metadata.general_desc
+    return _Country(
+        code=str(metadata.country_code),
+        international_prefix=re.compile(international) if international else None,
+        national_prefix=national_prefix,
+        local_only=frozenset(general.possible_length_local_only),
+        validity=tuple(validity),
+        formats=tuple(formats),
+    )
+
+
+def _plain_phone(value: str, region: str) -> tuple[str, str] | None:
+    """(E.164, national display) of a well-formed valid number of the region's own
+    country, exactly as phonenumbers gives them; None for anything else (phonenumbers
+    decides those)."""
+    matched = PLAIN_PHONE.fullmatch(value)
+    if matched is None or (country := _country(region)) is None:
+        return None
+    plus, digits = matched.groups()
+    digits = digits.translate(PHONE_SEPARATORS)
+    if len(digits) > 20:
+        return None
+    if plus:
+        if not digits.startswith(country.code):
+            return None  # another country's number (calling codes are prefix-free)
+        national = digits[len(country.code) :]
+        if country.national_prefix is not None and country.national_prefix.match(national):
+            return None  # "+44 0...": phonenumbers weighs stripping it
+    else:
+        if digits.startswith(country.code) or (
+            country.international_prefix is not None and country.international_prefix.match(digits)
+        ):
+            return None  # maybe dialled with the country code or from abroad
+        national = digits
+        if country.national_prefix is not None and (
+            prefix := country.national_prefix.match(digits)
+        ):
+            national = digits[prefix.end() :]
+            if len(national) in country.local_only:
+                return None
+    if not national or national[0] == "0" or not 2 <= len(national) <= 17:
+        return None
+    # The number is parsed as the region's (its general pattern fits, so the prefix is
+    # stripped; is_possible_number's lengths are the region's) and valid somewhere.
+    main = country.validity[0]
+    if len(national) not in main.lengths or not main.general.fullmatch(national):
+        return None
+    if not country.valid(national) or (shown := country.national_format(national)) is None:
+        return None
+    return f"+{country.code}{national}", shown
+
+
 def parse_phone(value: str, region: str) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(value, region)
@@ -64,6 +261,8 @@ def normalize_phone(value: str, region: str) -> str:
     value = value.strip()
     if not value:
         return ""
+    if plain := _plain_phone(value, region):
+        return plain[0]
     number = parse_phone(value, region)
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
@@ -78,6 +277,8 @@ def display_phone(e164: str, region: str) -> str:
     """National format for numbers of the workspace's country code, international otherwise."""
     if not e164:
         return ""
+    if plain := _plain_phone(e164, region):
+        return plain[1]
     number = parse_phone(e164, region)
     if number is None:
         return e164
