@@ -27,6 +27,7 @@ from patron.duplicates.models import (
     DuplicateCandidate,
     ExactJSONEncoder,
     MergedCustomer,
+    NotDuplicate,
 )
 from patron.history.models import Change
 from patron.history.services import differences, record_change, snapshot
@@ -54,8 +55,8 @@ NOT_MOVED = {
     "customers.BulkDeletionItem.customer": "a bulk deletion's list of what it deleted",
     "duplicates.DuplicateCandidate.customer_a": "the merge settles the pairs itself",
     "duplicates.DuplicateCandidate.customer_b": "the merge settles the pairs itself",
-    "duplicates.NotDuplicate.customer_a": "a judgement about that very record",
-    "duplicates.NotDuplicate.customer_b": "a judgement about that very record",
+    "duplicates.NotDuplicate.customer_a": "a judgement about that very record: carried over",
+    "duplicates.NotDuplicate.customer_b": "a judgement about that very record: carried over",
     "duplicates.CustomerMerge.survivor": "the merges' own records",
     "duplicates.MergedCustomer.customer": "the merges' own records",
 }
@@ -331,6 +332,8 @@ def merge_customers(
             summary.append(_summary(relation, move, drop, by_id))
     merge.moved, merge.dropped, merge.summary = moved, dropped, summary
     merge.candidates = _settle_candidates(workspace, actor, survivor, other_ids, now)
+    carried = _carry_judgements(workspace, survivor, by_id)
+    merge.candidates["carried"] = [row.pk for row, _, _ in carried]
     merge.save()
 
     Customer.objects.filter(pk__in=other_ids).update(
@@ -343,7 +346,7 @@ def merge_customers(
     )
     record_change(
         instance=survivor,
-        action=Change.Action.UPDATE,
+        action=Change.Action.MERGE,
         actor=actor,
         fields=[
             {
@@ -368,6 +371,15 @@ def merge_customers(
                 {"field": "moved", "label": s["label"], "old": "", "new": s["text"]}
                 for s in summary
             ),
+            *(
+                {
+                    "field": "not_duplicate_of",
+                    "label": "Not a duplicate of",
+                    "old": "",
+                    "new": f"{_label(outsider)}, as judged of {_label(judged)}",
+                }
+                for _, outsider, judged in carried
+            ),
         ],
         via=via,
         reason=f"Merge {merge.pk}: {_count(len(others), 'customer')} merged into this one",
@@ -376,13 +388,29 @@ def merge_customers(
         other.refresh_from_db()
         record_change(
             instance=other,
-            action=Change.Action.DELETE,
+            action=Change.Action.MERGE,
             actor=actor,
             fields=[
-                {"field": "merged_into", "label": "Merged into", "old": "", "new": _label(survivor)}
+                {
+                    "field": "merged_into",
+                    "label": "Merged into",
+                    "old": "",
+                    "new": _label(survivor),
+                    "link": survivor.get_absolute_url(),
+                },
+                {
+                    "field": "merge",
+                    "label": "Merge",
+                    "old": "",
+                    "new": f"Merge {merge.pk}: its details, and Undo",
+                    "link": merge.get_absolute_url(),
+                },
             ],
             via=via,
-            reason=f"Merge {merge.pk}: merged into {_label(survivor)}"[:255],
+            reason=(
+                f"Merge {merge.pk}: its records moved to {_label(survivor)}; "
+                "in the recycle bin until the merge is undone"
+            )[:255],
         )
     return merge
 
@@ -428,7 +456,9 @@ def _settle_candidates(workspace, actor, survivor, other_ids, now) -> dict:
     for pair in pairs:
         inside = pair.customer_a_id in ids and pair.customer_b_id in ids
         if inside and pair.status == DuplicateCandidate.Status.OPEN:
-            settled.append([pair.pk, pair.status, pair.decided_by_id, pair.decided_at])
+            settled.append(
+                [pair.pk, pair.status, pair.decided_by_id, pair.decided_at, pair.updated_at]
+            )
             pair.status = DuplicateCandidate.Status.MERGED
             pair.decided_by = actor if getattr(actor, "pk", None) else None
             pair.decided_at = now
@@ -440,6 +470,61 @@ def _settle_candidates(workspace, actor, survivor, other_ids, now) -> dict:
     serialized = _serialized(removed)
     DuplicateCandidate.objects.filter(pk__in=[p.pk for p in removed]).delete()
     return {"settled": settled, "removed": serialized}
+
+
+def _carry_judgements(workspace, survivor, by_id) -> list[tuple]:
+    """Carry each "not a duplicate" judgement of a merged-away customer and someone outside
+    the merge over to the survivor, as a new judgement, so the scan does not propose the
+    pair again; not when the survivor already has it, nor when the survivor and that
+    customer are an open pair in the queue (a person is to judge them directly). The
+    originals stay on the merged-away records (they remain true of them). Answers
+    (new judgement, the outsider, the merged-away customer it was judged of)."""
+    inside = set(by_id)
+    other_ids = inside - {survivor.pk}
+    judgements = NotDuplicate.objects.filter(
+        Q(customer_a__in=other_ids) | Q(customer_b__in=other_ids), workspace=workspace
+    ).order_by("pk")
+    wanted = {}
+    for row in judgements:
+        if row.customer_a_id in inside and row.customer_b_id in inside:
+            continue  # about two of the customers now made one
+        judged, outsider = (
+            (row.customer_a_id, row.customer_b_id)
+            if row.customer_a_id in other_ids
+            else (row.customer_b_id, row.customer_a_id)
+        )
+        key = tuple(sorted((survivor.pk, outsider)))
+        wanted.setdefault(key, (row, outsider, judged))
+    if not wanted:
+        return []
+    outsiders = {outsider for _, outsider, _ in wanted.values()}
+    near = Q(customer_a=survivor.pk, customer_b__in=outsiders) | Q(
+        customer_b=survivor.pk, customer_a__in=outsiders
+    )
+    taken = set(
+        NotDuplicate.objects.filter(near, workspace=workspace).values_list(
+            "customer_a_id", "customer_b_id"
+        )
+    ) | set(
+        DuplicateCandidate.objects.filter(
+            near, workspace=workspace, status=DuplicateCandidate.Status.OPEN
+        ).values_list("customer_a_id", "customer_b_id")
+    )
+    keys = [key for key in wanted if key not in taken]
+    new = NotDuplicate.objects.bulk_create(
+        NotDuplicate(
+            workspace=workspace,
+            customer_a_id=a,
+            customer_b_id=b,
+            marked_by_id=wanted[(a, b)][0].marked_by_id,
+        )
+        for a, b in keys
+    )
+    people = Customer.objects.in_bulk([wanted[key][1] for key in keys])
+    return [
+        (row, people[wanted[key][1]], by_id[wanted[key][2]])
+        for row, key in zip(new, keys, strict=True)
+    ]
 
 
 def undo_refusal(merge: CustomerMerge) -> str | None:
@@ -516,9 +601,14 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
             "the merge can no longer be undone.",
             code="cannot_undo",
         ) from error
-    for pk, status, decided_by, decided_at in merge.candidates.get("settled", []):
+    NotDuplicate.objects.filter(pk__in=merge.candidates.get("carried", [])).delete()
+    for pk, status, decided_by, decided_at, *updated_at in merge.candidates.get("settled", []):
+        # Merges made before updated_at was kept leave it as it is.
         DuplicateCandidate.objects.filter(pk=pk).update(
-            status=status, decided_by_id=decided_by, decided_at=decided_at
+            status=status,
+            decided_by_id=decided_by,
+            decided_at=decided_at,
+            **({"updated_at": updated_at[0]} if updated_at else {}),
         )
 
     now = timezone.now()
@@ -535,7 +625,7 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
         kept_note = f"; kept as edited since the merge: {labels}"
     record_change(
         instance=survivor,
-        action=Change.Action.UPDATE,
+        action=Change.Action.UNMERGE,
         actor=actor,
         fields=[
             *differences(readable_before, snapshot(survivor, AUDITED_FIELDS)),
@@ -552,12 +642,15 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
         other.refresh_from_db()
         record_change(
             instance=other,
-            action=Change.Action.RESTORE,
+            action=Change.Action.UNMERGE,
             actor=actor,
             fields=[
                 {"field": "merged_into", "label": "Merged into", "old": _label(survivor), "new": ""}
             ],
             via=via,
-            reason=f"Merge {merge.pk} undone: restored from {_label(survivor)}"[:255],
+            reason=(
+                f"Merge {merge.pk} undone: out of the recycle bin, its records back from "
+                f"{_label(survivor)}"
+            )[:255],
         )
     return merge

@@ -20,7 +20,7 @@ from patron.duplicates.merge import (
     relation_keys,
     relations,
 )
-from patron.duplicates.models import DuplicateCandidate
+from patron.duplicates.models import DuplicateCandidate, NotDuplicate
 from patron.history.models import Change
 from patron.history.services import changes_for
 from patron.lists.models import CustomerList, ListEntry
@@ -114,6 +114,7 @@ def test_merge_takes_the_chosen_values_moves_records_and_bins_the_other(workspac
     assert note.customer == jane
     assert janet.is_deleted and janet.merged_into == jane
     entry = changes_for(jane).first()
+    assert entry.get_action_display() == "Merged"
     labels = {f["label"]: f["new"] for f in entry.fields}
     assert labels["Last name"] == "Whitfeild"
     assert "Janet Whitfeild" in labels["Merged in"]
@@ -121,7 +122,11 @@ def test_merge_takes_the_chosen_values_moves_records_and_bins_the_other(workspac
     assert labels["Notes"].startswith("1 moved from Janet Whitfeild")
     assert f"Merge {merge.pk}" in entry.reason
     gone = changes_for(janet).first()
-    assert gone.action == Change.Action.DELETE and "merged into Jane Whitfeild" in gone.reason
+    assert gone.get_action_display() == "Merged"
+    assert {f["label"]: f["new"] for f in gone.fields}["Merged into"] == (
+        f"Jane Whitfeild (customer no. {jane.number})"
+    )
+    assert "in the recycle bin until the merge is undone" in gone.reason
 
 
 def test_a_record_both_have_is_kept_once_and_undo_brings_it_back(workspace, admin, pair):
@@ -159,7 +164,12 @@ def test_undo_restores_fields_records_and_the_other(workspace, admin, pair):
     assert note.customer == janet
     assert not janet.is_deleted and janet.merged_into is None
     assert "undone" in changes_for(jane).first().reason
-    assert changes_for(janet).first().action == Change.Action.RESTORE
+    assert changes_for(jane).first().get_action_display() == "Merge undone"
+    assert changes_for(janet).first().get_action_display() == "Merge undone"
+    assert [c.action for c in changes_for(janet)][:2] == [
+        Change.Action.UNMERGE,
+        Change.Action.MERGE,
+    ]
     with pytest.raises(ValidationError, match="already undone"):
         merge_undo(merge=merge, actor=admin)
 
@@ -248,6 +258,69 @@ def test_merging_settles_the_pairs_in_the_review_queue(workspace, admin, pair):
     assert DuplicateCandidate.objects.get(pk=outside.pk).reasons == ["y"]
 
 
+def _judged(a, b, workspace, admin=None):
+    first, second = sorted((a.pk, b.pk))
+    return NotDuplicate.objects.create(
+        workspace=workspace, customer_a_id=first, customer_b_id=second, marked_by=admin
+    )
+
+
+def _pairs():
+    return set(NotDuplicate.objects.values_list("customer_a_id", "customer_b_id"))
+
+
+def test_not_a_duplicate_judgements_carry_over_to_the_survivor(workspace, admin, pair):
+    jane, janet = pair
+    who = {
+        name: make_customer(workspace, admin, first_name=name, last_name="Outsider")
+        for name in ("Xavier", "Yvonne", "Zoe")
+    }
+    x, y, z = who.values()
+    originals = [
+        _judged(janet, x, workspace, admin),  # carried over: (jane, x)
+        _judged(janet, y, workspace),  # jane already has it
+        _judged(jane, y, workspace),
+        _judged(janet, z, workspace),  # jane and z are still to be judged in the queue
+        _judged(jane, janet, workspace),  # about the two being merged
+    ]
+    DuplicateCandidate.objects.create(
+        workspace=workspace, customer_a=jane, customer_b=z, score=0.8, reasons=["z"]
+    )
+    before = _pairs()
+    merge = merge_customers(
+        workspace=workspace, actor=admin, survivor=jane, others=[janet], choices={}
+    )
+    carried = NotDuplicate.objects.get(customer_a=min(jane.pk, x.pk), customer_b=max(jane.pk, x.pk))
+    assert carried.marked_by == admin  # whoever judged the original
+    assert _pairs() == before | {(carried.customer_a_id, carried.customer_b_id)}
+    assert all(NotDuplicate.objects.filter(pk=row.pk).exists() for row in originals)
+    judged = [
+        f["new"] for f in changes_for(jane).first().fields if f["field"] == "not_duplicate_of"
+    ]
+    assert judged == [
+        f"Xavier Outsider (customer no. {x.number}), as judged of "
+        f"Janet Whitfeild (customer no. {janet.number})"
+    ]
+    merge_undo(merge=merge, actor=admin)
+    assert _pairs() == before
+    assert not NotDuplicate.objects.filter(pk=carried.pk).exists()
+
+
+def test_a_scan_after_the_merge_does_not_propose_what_was_judged(workspace, admin, twins, scan_now):
+    jane, janet, _ = twins
+    old_record = make_customer(workspace, admin, first_name="J", last_name="Whitfield")
+    _judged(old_record, janet, workspace, admin)
+    merge = merge_customers(
+        workspace=workspace, actor=admin, survivor=jane, others=[old_record], choices={}
+    )
+    scan_now()
+    proposed = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+    assert not proposed.filter(customer_a__in=[jane, janet], customer_b__in=[jane, janet])
+    merge_undo(merge=merge, actor=admin)
+    scan_now()
+    assert proposed.filter(customer_a__in=[jane, janet], customer_b__in=[jane, janet]).exists()
+
+
 def test_contacts_of_a_merged_organization_move_to_the_survivor(workspace, admin):
     acme = make_customer(workspace, admin, kind="organization", company_name="Acme")
     acme2 = make_customer(workspace, admin, kind="organization", company_name="ACME Ltd")
@@ -294,16 +367,34 @@ RECORD_KINDS = [
     "quote",
     "house",
     "contact",
+    "judgement",
+    "candidate",
 ]
 records = st.lists(
     st.tuples(st.sampled_from(RECORD_KINDS), st.integers(0, 3), st.integers(0, 2)), max_size=14
 )
 
 
-def _add(kind: str, customer: Customer, shared: int, *, workspace, admin, org) -> None:
+def _add(kind: str, customer: Customer, shared: int, *, workspace, admin, org, near) -> None:
     """One related record of `kind` on `customer`; `shared` picks one of three lists,
-    traits... so that customers often share them (what the unique constraints guard)."""
-    if kind == "note":
+    traits... so that customers often share them (what the unique constraints guard), or
+    one of the customers `near` for a "not a duplicate" judgement or an open pair."""
+    if kind in {"judgement", "candidate"}:
+        first, second = sorted((customer.pk, near[shared].pk))
+        if first == second:
+            return
+        if kind == "judgement":
+            NotDuplicate.objects.get_or_create(
+                workspace=workspace, customer_a_id=first, customer_b_id=second
+            )
+        else:
+            DuplicateCandidate.objects.get_or_create(
+                workspace=workspace,
+                customer_a_id=first,
+                customer_b_id=second,
+                defaults={"score": 0.5, "reasons": ["test"]},
+            )
+    elif kind == "note":
         make_note(customer, admin, subject=f"Note {shared}")
     elif kind == "list":
         lst, _ = CustomerList.objects.get_or_create(workspace=workspace, name=f"List {shared}")
@@ -364,6 +455,9 @@ def test_merge_then_undo_gives_back_exactly_what_was_there(
     try:
         with transaction.atomic():
             kind = "person" if people else "organization"
+            # Outside the merge, one made before the merged customers and one after (the
+            # pairs of customer ids are kept in order).
+            early = make_customer(workspace, admin, kind=kind, last_name="Early")
             customers = [
                 make_customer(
                     workspace,
@@ -377,14 +471,41 @@ def test_merge_then_undo_gives_back_exactly_what_was_there(
                 )
                 for i in range(count)
             ]
+            late = make_customer(workspace, admin, kind=kind, last_name="Late")
             for kind_, owner, shared in mix:
                 if kind_ == "contact" and people:
                     continue  # only organizations have contacts
                 customer = customers[owner % count]
-                _add(kind_, customer, shared, workspace=workspace, admin=admin, org=customer)
+                near = [early, late, customers[(owner + 1) % count]]
+                _add(
+                    kind_,
+                    customer,
+                    shared,
+                    workspace=workspace,
+                    admin=admin,
+                    org=customer,
+                    near=near,
+                )
             survivor = customers[survivor_index % count]
             others = [c for c in customers if c != survivor]
             before = database_state()
+            judged = _pairs()
+            merged_away = {c.pk for c in others}
+            queued = set(
+                DuplicateCandidate.objects.filter(
+                    customer_a=survivor.pk, status=DuplicateCandidate.Status.OPEN
+                ).values_list("customer_a_id", "customer_b_id")
+            ) | set(
+                DuplicateCandidate.objects.filter(
+                    customer_b=survivor.pk, status=DuplicateCandidate.Status.OPEN
+                ).values_list("customer_a_id", "customer_b_id")
+            )
+            # Each judgement of a merged-away customer and an outsider, as of the survivor.
+            carried = {
+                tuple(sorted((survivor.pk, b if a in merged_away else a)))
+                for a, b in judged
+                if (a in merged_away) != (b in merged_away) and survivor.pk not in (a, b)
+            }
             related_before = {
                 relation.key: relation.rows.filter(
                     **{f"{relation.field.attname}__in": [c.pk for c in customers]}
@@ -406,6 +527,7 @@ def test_merge_then_undo_gives_back_exactly_what_was_there(
                 assert on_others == 0, relation.key
                 dropped = sum(len(d["pks"]) for d in merge.dropped if d["relation"] == relation.key)
                 assert rows.count() + dropped == related_before[relation.key], relation.key
+            assert _pairs() == judged | (carried - queued)
             merge_undo(merge=merge, actor=admin)
             assert database_state() == before
             raise Rollback

@@ -95,6 +95,9 @@ def test_undo_from_the_merge_page(admin_client, workspace, admin):
     for tab in ("merges", "history"):
         page = admin_client.get(f"{jane.get_absolute_url()}tabs/{tab}/").content.decode()
         assert f'href="{merge.get_absolute_url()}"' in page, tab
+    history = admin_client.get(f"{janet.get_absolute_url()}tabs/history/").content.decode()
+    assert "<td>Merged into</td>" in history and jane.get_absolute_url() in history
+    assert history.count("Merged<div") == 1 and "Deleted" not in history
     detail = admin_client.get(merge.get_absolute_url()).content.decode()
     assert "Notes: 1 moved from Janet Whitfeild" in detail
     assert "Undo this merge" in detail
@@ -105,6 +108,9 @@ def test_undo_from_the_merge_page(admin_client, workspace, admin):
     note.refresh_from_db()
     assert note.customer == janet
     assert not Customer.objects.get(pk=janet.pk).is_deleted
+    for customer in (jane, janet):
+        history = admin_client.get(f"{customer.get_absolute_url()}tabs/history/").content.decode()
+        assert history.count("Merge undone<div") == 1 and history.count("Merged<div") == 1
     again = admin_client.post(reverse("duplicates:merge_undo", args=[merge.pk]), follow=True)
     assert "already undone" in again.content.decode()
 
