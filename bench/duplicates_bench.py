@@ -196,9 +196,7 @@ def speed(size: int) -> dict:
     }
 
 
-def patron_scan(size: int) -> dict:
-    """The same synthetic customers in a database (SQLite at /tmp unless DATABASE_URL), then
-    Patron's own scan (services.scan_run): reading in chunks, engine, storing the pairs."""
+def _setup_django():
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patron.settings")
@@ -206,50 +204,128 @@ def patron_scan(size: int) -> dict:
     import django
 
     django.setup()
+
+
+def load_workspace(size: int, reuse: bool):
+    """The bench workspace with the synthetic customers (bulk-loaded past the ORM), and
+    their true pairs as customer numbers. With `reuse`, a workspace already holding `size`
+    customers is kept (the synthetic data is the same for a size: the seed is fixed)."""
+    _setup_django()
+    from bulk import customer_columns_and_defaults, insert_rows
     from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
 
     from patron.customers.models import Customer
-    from patron.duplicates import services
-    from patron.duplicates.models import DuplicateCandidate
     from patron.workspaces.models import Workspace
 
+    rows, truth = synthetic(size)
+    truth = {(a + 1, b + 1) for a, b in truth}
     call_command("migrate", verbosity=0)
+    workspace = Workspace.objects.filter(slug="duplicates-bench").first()
+    if reuse and workspace and Customer.objects.filter(workspace=workspace).count() == size:
+        return workspace, truth, 0.0
+    started = time.perf_counter()
     call_command("flush", interactive=False, verbosity=0)
     workspace = Workspace.objects.create(name="Duplicates bench", slug="duplicates-bench")
-    rows, truth = synthetic(size)
-    fields = ("first_name", "last_name", "date_of_birth", "address_1", "city", "postcode")
-    customers = [
-        Customer(
-            workspace=workspace,
-            number=row["id"] + 1,
-            email=row["email"],
-            mobile_phone=row["mobile_phone"],
-            name_key=f"{row['last_name']} {row['first_name']}".lower(),
-            **{name: row[name] for name in fields},
-        )
-        for row in rows
-    ]
-    Customer.objects.bulk_create(customers, batch_size=2000)
-    number_of = dict(Customer.objects.values_list("pk", "number"))
-    started = time.perf_counter()
+    columns, defaults = customer_columns_and_defaults()
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    defaults.update(workspace_id=workspace.pk, created_at=stamp, updated_at=stamp)
+    fields = ("first_name", "last_name", "address_1", "city", "postcode", "email")
+
+    def customers():
+        for row in rows:
+            values = dict(defaults)
+            values.update({name: row[name] for name in fields})
+            values.update(
+                number=row["id"] + 1,
+                date_of_birth=row["date_of_birth"].isoformat(),
+                mobile_phone=row["mobile_phone"],
+                name_key=f"{row['last_name']} {row['first_name']}".lower(),
+            )
+            yield [values[column] for column in columns]
+
+    insert_rows(Customer._meta.db_table, columns, customers())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return workspace, truth, time.perf_counter() - started
+
+
+def run_scan(workspace_pk: int, workers: int) -> None:
+    """In a process of its own (so its peak memory is the scan's): Patron's scan of the
+    bench workspace; prints its figures as JSON."""
+    import json
+
+    _setup_django()
+    from patron.duplicates import services
+    from patron.workspaces.models import Workspace
+
+    services.SCAN_WORKERS = workers
+    workspace = Workspace.objects.get(pk=workspace_pk)
+    started, cpu = time.perf_counter(), time.process_time()
     scan = services.scan_run(
         scan_id=services.scan_create(workspace=workspace, actor=None, via="bench").pk
     )
     seconds = time.perf_counter() - started
-    found = {
-        (number_of[a] - 1, number_of[b] - 1)
-        for a, b in DuplicateCandidate.objects.values_list("customer_a", "customer_b")
-    }
-    hits = len({tuple(sorted(pair)) for pair in found} & truth)
-    return {
-        "customers": size,
-        "database": django.db.connection.vendor,
-        "compared": scan.compared_count,
-        "pairs stored": scan.candidate_count,
-        "recall": hits / len(truth) if truth else 0.0,
-        "scan s": seconds,
-        "peak MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    forked = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        json.dumps(
+            {
+                "compared": scan.compared_count,
+                "pairs stored": scan.candidate_count,
+                "scan s": seconds,
+                "cpu s": time.process_time() - cpu + forked.ru_utime + forked.ru_stime,
+                "peak MB": mine.ru_maxrss / 1024,
+                "worker peak MB": forked.ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def patron_scan(size: int, workers: list[int], reuse: bool) -> list[dict]:
+    """The synthetic customers in a database (SQLite at /tmp unless DATABASE_URL), then
+    Patron's own scan (services.scan_run) in a fresh process: reading in chunks, blocking,
+    comparing (in `workers` processes), storing the pairs."""
+    import json
+    import subprocess
+
+    workspace, truth, loaded = load_workspace(size, reuse)
+    from django.db import connection
+
+    from patron.duplicates.models import DuplicateCandidate
+
+    vendor = connection.vendor
+    connection.close()
+    results = []
+    for count in workers:
+        child = subprocess.run(
+            [sys.executable, __file__, "--run-scan", str(workspace.pk), "--workers", str(count)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        found = set(
+            DuplicateCandidate.objects.filter(workspace=workspace).values_list(
+                "customer_a__number", "customer_b__number"
+            )
+        )
+        found = {tuple(sorted(pair)) for pair in found}
+        hits = len(found & truth)
+        results.append(
+            {
+                "customers": size,
+                "database": vendor,
+                "workers": count,
+                "load s": loaded,
+                "true pairs": len(truth),
+                "precision": hits / len(found) if found else 0.0,
+                "recall": hits / len(truth) if truth else 0.0,
+                **figures,
+            }
+        )
+    return results
 
 
 def main() -> None:
@@ -260,7 +336,23 @@ def main() -> None:
     parser.add_argument(
         "--scan", type=int, metavar="SIZE", help="also time Patron's scan through the database"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="*",
+        default=[2],
+        help="the scan's processes (services.SCAN_WORKERS); several numbers, a scan each",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the bench database if it already holds the --scan customers",
+    )
+    parser.add_argument("--run-scan", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run_scan:
+        run_scan(args.run_scan, args.workers[0])
+        return
     if args.febrl:
         print(f"FEBRL, threshold {args.threshold} (soc_sec_id not used, no training)")
         print_table([evaluate(number, args.threshold) for number in args.febrl])
@@ -269,8 +361,8 @@ def main() -> None:
         print("\nSynthetic customers, 5% duplicates, one process")
         print_table([speed(size) for size in sizes])
     if args.scan:
-        print("\nPatron's scan (patron duplicates) through the database")
-        print_table([patron_scan(args.scan)])
+        print("\nPatron's scan (patron duplicates) through the database, in a process of its own")
+        print_table(patron_scan(args.scan, args.workers, args.reuse))
 
 
 if __name__ == "__main__":

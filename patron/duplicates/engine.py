@@ -24,10 +24,12 @@ How it works:
   the weights are hand-set, only that one number was read off the labelled data.
 """
 
+import gc
 import math
+import multiprocessing
 import re
 import unicodedata
-from collections import defaultdict
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -124,7 +126,7 @@ class Record:
     postcode: str
     state: str
     email: str
-    phones: frozenset[str]
+    phones: tuple[str, ...]  # sorted
     keys: tuple[tuple[str, ...], ...] = field(default=())
 
 
@@ -169,7 +171,7 @@ def prepare(values: Mapping, *, id: object = None) -> Record:
         postcode=plain(values.get("postcode")).replace(" ", ""),
         state=plain(values.get("state")),
         email=str(values.get("email") or "").strip().lower(),
-        phones=frozenset(phone for phone in phones if phone),
+        phones=tuple(sorted(phone for phone in phones if phone)),
     )
     record.keys = blocking_keys(record)
     return record
@@ -192,7 +194,7 @@ def blocking_keys(record: Record) -> tuple[tuple[str, ...], ...]:
     surname = soundex(record.surname.replace(" ", ""))
     return (
         (record.email,) if record.email else (),
-        tuple(sorted(record.phones)),
+        record.phones,
         tuple(f"{code}|{postcode}" for code in codes) if postcode else (),
         tuple(f"{code}|{birth}" for code in codes) if birth else (),
         (f"{birth}|{postcode}",) if birth and postcode else (),
@@ -356,7 +358,7 @@ def _compare_contact(a: Record, b: Record) -> tuple[float, list[str]]:
         else:
             weight, reasons = -1.0, []
     if a.phones and b.phones:
-        if a.phones & b.phones:
+        if not set(a.phones).isdisjoint(b.phones):
             weight += 7.0
             reasons.append("same phone")
         else:
@@ -392,61 +394,198 @@ def _before(x, y) -> bool:
     return (type(x).__name__, x) < (type(y).__name__, y)
 
 
-def candidate_pairs(
-    records: list[Record], *, max_block: int = MAX_BLOCK
-) -> Iterator[tuple[Record, Record]]:
-    """Each pair of records sharing a blocking key, once, never all pairs."""
-    blocks: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for index, record in enumerate(records):
+class Blocking:
+    """Records gathered a chunk at a time, and the blocks of those sharing a key.
+
+    Memory stays near the records themselves: a record's keys are kept only as 64-bit
+    hashes in flat arrays (one pass at a time is grouped), repeated words (names, towns,
+    streets) are held once, and after `close()` the records sharing no usable block with
+    another are dropped. A hash shared by two different keys (about once in 10^12 scans of
+    a million customers) only means a few more pairs are compared, never fewer.
+    """
+
+    def __init__(self, *, max_block: int = MAX_BLOCK, compact: bool = True):
+        self.compact = compact
+        self.records: list[Record | None] = []
+        self.limits = [max_block // 5 if name in BROAD_PASSES else max_block for name in PASSES]
+        self._hashes = [array("q") for _ in PASSES]
+        self._owners = [array("q") for _ in PASSES]
+        self._words: dict[str, str] = {}
+        # After close(): the members of block b are members[starts[b]:starts[b + 1]], in
+        # the records' order; keys_of[i] lists record i's blocks in increasing order.
+        self.members = array("q")
+        self.starts = array("q", [0])
+        self.keys_of: list[list[int] | None] = []
+
+    def add(self, record: Record) -> None:
+        index = len(self.records)
         for pass_no, keys in enumerate(record.keys):
             for key in keys:
-                blocks[pass_no, key].append(index)
-    limits = [max_block // 5 if name in BROAD_PASSES else max_block for name in PASSES]
-    usable = {
-        block: members for block, members in blocks.items() if len(members) <= limits[block[0]]
-    }
-    del blocks
-    # Each record's usable keys, so a pair's first shared key is one set intersection.
-    keys_of: list[set] = [set() for _ in records]
-    for block, members in usable.items():
-        if len(members) > 1:
-            for index in members:
-                keys_of[index].add(block)
-    for block, members in usable.items():
-        if len(members) < 2:
-            continue
-        for i, first in enumerate(members):
-            mine = keys_of[first]
-            for second in members[i + 1 :]:
-                # The pair is compared in the first block the two share, not in each.
-                if min(mine & keys_of[second]) == block:
-                    yield records[first], records[second]
+                self._hashes[pass_no].append(hash(key))
+                self._owners[pass_no].append(index)
+        if not self.compact:
+            self.records.append(record)
+            return
+        record.keys = ()  # a record added is the Blocking's: its keys are no longer needed
+        words = self._words
+        for name in ("given", "given_name", "surname", "street", "locality", "city", "state"):
+            value = getattr(record, name)
+            setattr(record, name, words.setdefault(value, value))
+        self.records.append(record)
+
+    def close(self) -> None:
+        """Group each pass's keys into blocks; keep those of 2 to the pass's limit records."""
+        keys_of: list[list[int] | None] = [None] * len(self.records)
+        for pass_no, limit in enumerate(self.limits):
+            first: dict[int, int] = {}
+            shared: dict[int, list[int]] = {}
+            for key, index in zip(self._hashes[pass_no], self._owners[pass_no], strict=True):
+                earlier = first.setdefault(key, index)
+                if earlier == index:
+                    continue
+                members = shared.get(key)
+                if members is None:
+                    shared[key] = [earlier, index]
+                elif members[-1] != index:
+                    members.append(index)
+            del first
+            self._hashes[pass_no] = self._owners[pass_no] = array("q")
+            for members in shared.values():
+                if len(members) > limit:
+                    continue
+                block = len(self.starts) - 1
+                self.members.extend(members)
+                self.starts.append(len(self.members))
+                for index in members:
+                    mine = keys_of[index]
+                    if mine is None:
+                        keys_of[index] = [block]
+                    else:
+                        mine.append(block)
+        self.keys_of = keys_of
+        self._words = {}
+        for index, mine in enumerate(keys_of):
+            if mine is None:
+                self.records[index] = None
+
+    @property
+    def block_count(self) -> int:
+        return len(self.starts) - 1
+
+    def pairs(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[Record, Record]]:
+        """Each pair sharing one of blocks start..stop-1, in the first block they share."""
+        records, keys_of, members, starts = self.records, self.keys_of, self.members, self.starts
+        for block in range(start, self.block_count if stop is None else stop):
+            group = members[starts[block] : starts[block + 1]]
+            for i, first in enumerate(group):
+                mine = keys_of[first]
+                for second in group[i + 1 :]:
+                    theirs = keys_of[second]
+                    for earlier in mine:
+                        if earlier >= block:
+                            yield records[first], records[second]
+                            break
+                        if earlier in theirs:
+                            break
+
+    def _pairs_in(self, block: int) -> int:
+        size = self.starts[block + 1] - self.starts[block]
+        return size * (size - 1) // 2
+
+    def pair_bound(self) -> int:
+        """The pairs the blocks hold, a pair sharing two blocks counted twice."""
+        return sum(self._pairs_in(block) for block in range(self.block_count))
+
+    def chunks(self, pairs: int) -> list[tuple[int, int]]:
+        """Consecutive ranges of blocks holding about `pairs` pairs each."""
+        ranges, begin, count = [], 0, 0
+        for block in range(self.block_count):
+            count += self._pairs_in(block)
+            if count >= pairs:
+                ranges.append((begin, block + 1))
+                begin, count = block + 1, 0
+        if begin < self.block_count:
+            ranges.append((begin, self.block_count))
+        return ranges
+
+
+def blocking(records: Iterable[Record], *, max_block: int = MAX_BLOCK) -> Blocking:
+    """The blocks of `records`, which stay as they were (keys and all)."""
+    blocks = Blocking(max_block=max_block, compact=False)
+    for record in records:
+        blocks.add(record)
+    blocks.close()
+    return blocks
+
+
+def candidate_pairs(
+    records: Iterable[Record], *, max_block: int = MAX_BLOCK
+) -> Iterator[tuple[Record, Record]]:
+    """Each pair of records sharing a blocking key, once, never all pairs."""
+    return blocking(records, max_block=max_block).pairs()
+
+
+# What the workers of a scan read: set before they are forked, so nothing is copied.
+_SCAN: dict = {}
+CHUNK_PAIRS = 20_000
+
+
+def _compare_chunk(bounds: tuple[int, int]) -> tuple[int, list[Match]]:
+    blocks, threshold, exclude = _SCAN["blocks"], _SCAN["threshold"], _SCAN["exclude"]
+    compared, found = 0, []
+    for a, b in blocks.pairs(*bounds):
+        if exclude is not None:
+            first, second = (a.id, b.id) if _before(a.id, b.id) else (b.id, a.id)
+            if exclude(first, second):
+                continue
+        match = compare(a, b)
+        compared += 1
+        if match.score >= threshold:
+            found.append(match)
+    return compared, found
 
 
 def find_duplicates(
-    records: Iterable[Record],
+    records: Iterable[Record] | Blocking,
     *,
     threshold: float = THRESHOLD,
     max_block: int = MAX_BLOCK,
     exclude: Callable[[object, object], bool] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> Iterator[Match]:
     """The likely duplicate pairs among `records`, each once, with score >= threshold.
 
-    `exclude(a_id, b_id)` (ids in order) leaves out pairs already judged; `progress(n)` is
-    told every 10,000 comparisons.
+    `records` may be a closed Blocking (the scan fills one as it reads). `exclude(a_id,
+    b_id)` (ids in order) leaves out pairs already judged; `progress(n)` is told the pairs
+    compared so far every CHUNK_PAIRS or so. With `workers` > 1 the blocks are compared in
+    that many forked processes; the pairs and their order are those of one process.
     """
-    records = list(records)
+    blocks = records if isinstance(records, Blocking) else blocking(records, max_block=max_block)
+    chunks = blocks.chunks(CHUNK_PAIRS)
+    _SCAN.update(blocks=blocks, threshold=threshold, exclude=exclude)
     compared = 0
-    for a, b in candidate_pairs(records, max_block=max_block):
-        first, second = (a.id, b.id) if _before(a.id, b.id) else (b.id, a.id)
-        if exclude is not None and exclude(first, second):
-            continue
-        match = compare(a, b)
-        compared += 1
-        if progress is not None and compared % 10_000 == 0:
-            progress(compared)
-        if match.score >= threshold:
-            yield match
-    if progress is not None:
+    try:
+        if workers > 1 and len(chunks) > 1:
+            gc.collect()
+            gc.freeze()  # the collector would otherwise touch, so copy, every forked page
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(workers, len(chunks))) as pool:
+                results = pool.imap(_compare_chunk, chunks)
+                for count, found in results:
+                    compared += count
+                    if progress is not None:
+                        progress(compared)
+                    yield from found
+        else:
+            for bounds in chunks:
+                count, found = _compare_chunk(bounds)
+                compared += count
+                if progress is not None:
+                    progress(compared)
+                yield from found
+    finally:
+        _SCAN.clear()
+        gc.unfreeze()
+    if progress is not None and not chunks:
         progress(compared)

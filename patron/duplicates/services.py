@@ -1,14 +1,16 @@
 """Writes of duplicate detection: starting and running a scan, and judging a pair.
 
 The scan reads the workspace's customers (outside the recycle bin) a chunk at a time,
-hands them to the engine (patron/duplicates/engine.py) and stores the pairs it finds;
+hands them to the engine (patron/duplicates/engine.py), compares block by block (in two
+processes when there is much to compare) and stores the pairs it finds;
 a pair marked "not a duplicate" is remembered and never proposed again.
 """
 
+import os
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from patron.customers.models import Customer
@@ -36,7 +38,11 @@ FIELDS = [
     "home_phone",
     "mobile_phone",
 ]
-READ_CHUNK = 2000
+READ_CHUNK = 5000
+# Processes comparing a big scan's pairs (see scan_workers), and the pairs from which
+# they are worth forking.
+SCAN_WORKERS = 2
+PARALLEL_FROM = 200_000
 SAVE_BATCH = 1000
 # A running scan that has said nothing for this long died with its worker: it no longer
 # stops a new scan from starting.
@@ -84,8 +90,20 @@ def _customers(workspace):
         last = chunk[-1]["id"]
 
 
+def scan_workers(blocks: engine.Blocking) -> int:
+    """How many processes compare a scan's pairs: all the cores (at most SCAN_WORKERS)
+    once there are PARALLEL_FROM pairs or more to compare; below that forking costs more
+    than it saves."""
+    if blocks.pair_bound() < PARALLEL_FROM:
+        return 1
+    return max(1, min(SCAN_WORKERS, os.cpu_count() or 1))
+
+
 def scan_run(*, scan_id: int) -> DuplicateScan:
-    """Run a scan: read, block, compare, then store its pairs in one transaction.
+    """Run a scan: read and block, compare, then store its pairs in one transaction.
+
+    The customers are read a chunk at a time into the engine's compact Blocking (never as
+    model instances); a big scan compares its blocks in SCAN_WORKERS forked processes.
 
     The open pairs of earlier scans are replaced (a pair may have been edited away);
     pairs judged "not a duplicate" or merged stay, and are not proposed again.
@@ -96,10 +114,13 @@ def scan_run(*, scan_id: int) -> DuplicateScan:
     jobs = _Progress(scan.pk)
     jobs.update(state=DuplicateScan.State.RUNNING, started_at=timezone.now(), error="")
     try:
-        records = []
+        blocks = engine.Blocking()
         for chunk in _customers(scan.workspace):
-            records.extend(engine.prepare(row) for row in chunk)
-            jobs.update(read_count=len(records))
+            for row in chunk:
+                blocks.add(engine.prepare(row))
+            jobs.update(read_count=len(blocks.records))
+        read = len(blocks.records)
+        blocks.close()
         judged = set(
             NotDuplicate.objects.in_workspace(scan.workspace).values_list(
                 "customer_a_id", "customer_b_id"
@@ -109,13 +130,19 @@ def scan_run(*, scan_id: int) -> DuplicateScan:
             .exclude(status=DuplicateCandidate.Status.OPEN)
             .values_list("customer_a_id", "customer_b_id")
         )
+        workers = scan_workers(blocks)
+        if workers > 1 and not connection.in_atomic_block:
+            # The forked workers never use the database; closed, no socket is shared.
+            connections.close_all()
         matches = list(
             engine.find_duplicates(
-                records,
+                blocks,
                 exclude=lambda a, b: (a, b) in judged,
                 progress=lambda n: jobs.update(compared_count=n),
+                workers=workers,
             )
         )
+        del blocks
         _store(scan, matches)
     except Exception as error:
         jobs.update(
@@ -124,7 +151,7 @@ def scan_run(*, scan_id: int) -> DuplicateScan:
         raise
     jobs.update(
         state=DuplicateScan.State.DONE,
-        read_count=len(records),
+        read_count=read,
         candidate_count=len(matches),
         finished_at=timezone.now(),
     )

@@ -1,5 +1,7 @@
 """The engine on plain dicts: each kind of difference a person makes when typing a customer."""
 
+import random
+from collections import defaultdict
 from datetime import date
 
 import pytest
@@ -131,3 +133,73 @@ def test_find_duplicates_leaves_out_pairs_already_judged():
     records = [engine.prepare(JANE), engine.prepare(dict(JANE, id=2))]
     assert [(m.a, m.b) for m in engine.find_duplicates(records)] == [(1, 2)]
     assert list(engine.find_duplicates(records, exclude=lambda a, b: (a, b) == (1, 2))) == []
+
+
+def crowd(size: int, seed: int = 6) -> list[engine.Record]:
+    """Customers drawn from few names, towns, postcodes and birthdays, so that many share
+    keys (some blocks grow past their limit), a tenth of them copies with a typo."""
+    rng = random.Random(seed)
+    rows = []
+    for n in range(size):
+        if n % 10 == 9:
+            row = dict(rows[rng.randrange(n - 1)], id=n)
+            row["last_name"] = row["last_name"][:-1]
+        else:
+            row = {
+                "id": n,
+                "first_name": rng.choice(["Ann", "Bill", "William", "Cara", "Dev"]),
+                "last_name": rng.choice(["Smith", "Smyth", "Jones", "Patel", "Okafor", "Lee"]),
+                "date_of_birth": date(1980, rng.randint(1, 2), rng.randint(1, 3)),
+                "address_1": f"{rng.randint(1, 9)} Mill Lane",
+                "city": rng.choice(["Leeds", "York"]),
+                "postcode": rng.choice(["LS1 4AB", "YO1 7HH", "LS2 9JT"]),
+                "mobile_phone": f"+4477009000{rng.randint(0, 60):02d}",
+            }
+        rows.append(row)
+    return [engine.prepare(row) for row in rows]
+
+
+def test_blocking_gives_each_pair_sharing_a_usable_key_exactly_once():
+    records = crowd(400)
+    blocks = defaultdict(list)
+    for record in records:
+        for pass_no, keys in enumerate(record.keys):
+            for key in keys:
+                blocks[pass_no, key].append(record.id)
+    limits = [20 if name in engine.BROAD_PASSES else 100 for name in engine.PASSES]
+    expected = {
+        (a, b)
+        for (pass_no, _), members in blocks.items()
+        if len(members) <= limits[pass_no]
+        for i, a in enumerate(members)
+        for b in members[i + 1 :]
+    }
+    assert any(len(members) > limits[pass_no] for (pass_no, _), members in blocks.items())
+    pairs = [(a.id, b.id) for a, b in engine.candidate_pairs(records)]
+    assert len(pairs) == len(set(pairs))
+    assert set(pairs) == expected
+
+
+def test_two_processes_find_the_pairs_of_one_in_the_same_order(monkeypatch):
+    monkeypatch.setattr(engine, "CHUNK_PAIRS", 200)
+    told = {1: [], 2: []}
+
+    def run(workers: int) -> list[tuple]:
+        matches = engine.find_duplicates(crowd(400), workers=workers, progress=told[workers].append)
+        return [(m.a, m.b, m.score, m.reasons) for m in matches]
+
+    alone, shared = run(1), run(2)
+    assert len(alone) > 100
+    assert shared == alone
+    assert len(told[1]) > 5 and told[2] == told[1]  # progress per chunk of blocks
+
+
+def test_a_scan_s_blocking_drops_what_it_no_longer_needs():
+    records = [*crowd(50), engine.prepare(dict(JANE, id=1000))]
+    blocks = engine.Blocking()
+    for record in records:
+        blocks.add(record)
+    blocks.close()
+    assert records[-1].keys == ()  # kept only as hashes
+    assert blocks.records[-1] is None  # shares no block: never compared
+    assert blocks.records[0] is records[0]

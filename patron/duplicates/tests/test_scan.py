@@ -110,3 +110,42 @@ def test_a_scan_whose_worker_died_no_longer_blocks_a_new_one(workspace, admin, t
     )
     scan = scan_now()
     assert (scan.state, scan.candidate_count) == (DuplicateScan.State.DONE, 1)
+
+
+def test_a_scan_in_two_processes_stores_what_one_process_stores(
+    workspace, admin, twins, monkeypatch, scan_now
+):
+    for n in range(6):
+        for last_name in ("Okafor", "Okafour"):
+            make_customer(
+                workspace,
+                first_name=f"Ada{'b' * n}",
+                last_name=last_name,
+                date_of_birth=f"197{n}-03-04",
+                postcode="LS1 4AB",
+            )
+    monkeypatch.setattr(services, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(services.engine, "CHUNK_PAIRS", 1)
+    monkeypatch.setattr(services.os, "cpu_count", lambda: 2)
+    forked = []
+    find = services.engine.find_duplicates
+    monkeypatch.setattr(
+        services.engine,
+        "find_duplicates",
+        lambda *args, **kwargs: forked.append(kwargs["workers"]) or find(*args, **kwargs),
+    )
+
+    def pairs(workers: int):
+        monkeypatch.setattr(services, "SCAN_WORKERS", workers)
+        scan = scan_now()
+        found = DuplicateCandidate.objects.filter(scan=scan).order_by("pk")
+        return scan.compared_count, [
+            (p.customer_a_id, p.customer_b_id, p.score, p.reasons) for p in found
+        ]
+
+    alone, shared = pairs(1), pairs(2)
+    assert forked == [1, 2]
+    jane, janet, _ = twins
+    assert alone[1][0][:2] == (jane.pk, janet.pk)
+    assert len(alone[1]) > 10  # Okafors and Okafours near enough in name and birth
+    assert shared == alone
