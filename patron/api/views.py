@@ -37,7 +37,7 @@ from patron.api.serializers import (
     TokenResponseSerializer,
 )
 from patron.customers import services
-from patron.customers.filters import CustomerFilter
+from patron.customers.filters import CustomerFilter, quick_search
 from patron.customers.models import BulkDeletion, Category, Customer, Tag
 from patron.exchange import api as exchange_api
 from patron.exchange.views import download
@@ -127,6 +127,10 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def filter_queryset(self, queryset):
         # Search filters apply to lists; a single customer is reachable by its id.
         searched = self.action in ("list", "export", "bulk_delete")
+        if self.action == "list":
+            quick = quick_search(queryset, self.request.query_params, self.request.workspace)
+            if quick is not None:
+                return quick
         return super().filter_queryset(queryset) if searched else queryset
 
     def _with_etag(self, customer: Customer, status_code=status.HTTP_200_OK) -> Response:

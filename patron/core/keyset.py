@@ -203,7 +203,11 @@ def paginate(
         if has_previous:
             page.previous_cursor = _cursor(keys, rows[0], "p", number and number - 1)
     if with_count:
-        page.count = count(queryset)
+        if not cursor and not has_next and (rows or number == 1):
+            # The last page by number: what came before it and its rows are all there is.
+            page.count = Count((number - 1) * size + len(rows), exact=True)
+        else:
+            page.count = count(queryset)
     return page
 
 

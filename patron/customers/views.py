@@ -91,6 +91,11 @@ def customer_list(request, kind: str | None = None, mine: bool = False):
     return render(request, template, context)
 
 
+# What a suggestion shows (its name, number and email), not the whole record.
+SUGGESTION_FIELDS = ["kind", "first_name", "middle_name", "last_name", "company_name"]
+SUGGESTION_FIELDS += ["number", "email"]
+
+
 @requires("customers.view")
 def search_suggestions(request):
     """The banner's type-ahead: a few matches as the user types."""
@@ -98,7 +103,8 @@ def search_suggestions(request):
     matches = []
     if len(text.strip()) >= 2 or is_plain_number(text.strip()):
         region = request.workspace.default_region
-        matches = global_search(_customers(request).searchable(), text, region)[:8]
+        found = global_search(_customers(request).searchable(), text, region)
+        matches = found.select_related(None).only(*SUGGESTION_FIELDS)[:8]
     return render(request, "customers/_suggestions.html", {"matches": matches, "q": text})
 
 
