@@ -262,6 +262,40 @@ def run_scan(workspace_pk: int, workers: int) -> None:
 
     services.SCAN_WORKERS = workers
     workspace = Workspace.objects.get(pk=workspace_pk)
+    phases = dict.fromkeys(("read s", "prepare s", "block s", "compare s", "store s"), 0.0)
+
+    def timed(phase, function):
+        def run(*args, **kwargs):
+            begun = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                phases[phase] += time.perf_counter() - begun
+
+        return run
+
+    def reading(workspace):
+        chunks = original_customers(workspace)
+        while True:
+            begun = time.perf_counter()
+            chunk = next(chunks, None)
+            phases["read s"] += time.perf_counter() - begun
+            if chunk is None:
+                return
+            yield chunk
+
+    def finding(*args, **kwargs):
+        begun = time.perf_counter()
+        yield from original_find(*args, **kwargs)
+        phases["compare s"] += time.perf_counter() - begun
+
+    original_customers, original_find = services._customers, engine.find_duplicates
+    services._customers = reading
+    services._store = timed("store s", services._store)
+    engine.prepare = timed("prepare s", engine.prepare)
+    engine.Blocking.add = timed("block s", engine.Blocking.add)
+    engine.Blocking.close = timed("block s", engine.Blocking.close)
+    engine.find_duplicates = finding
     started, cpu = time.perf_counter(), time.process_time()
     scan = services.scan_run(
         scan_id=services.scan_create(workspace=workspace, actor=None, via="bench").pk
@@ -278,6 +312,7 @@ def run_scan(workspace_pk: int, workers: int) -> None:
                 "cpu s": time.process_time() - cpu + forked.ru_utime + forked.ru_stime,
                 "peak MB": mine.ru_maxrss / 1024,
                 "worker peak MB": forked.ru_maxrss / 1024,
+                **phases,
             }
         )
     )
