@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
+
 from patron.customers.models import Customer
-from patron.history.services import changes_for
+from patron.history.services import changes_about
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,11 @@ def register_customer_parts() -> None:
             slug="history",
             label="History",
             template="customers/tabs/history.html",
-            context=lambda request, customer: {"changes": changes_for(customer)[:200]},
+            context=lambda request, customer: {
+                "changes": changes_about(customer)[:200],
+                "show_records": True,
+                "customer_type_id": ContentType.objects.get_for_model(Customer).pk,
+            },
             order=1000,
         )
     )

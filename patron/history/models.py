@@ -1,6 +1,7 @@
 """The audit trail: one row per change to a record, with its field-by-field differences."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -33,6 +34,10 @@ class Change(models.Model):
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")  # None once the record is gone
+    # The customer a note, attachment, case... belonged to when it changed, so that its
+    # History stays on the customer's tab after the record is deleted for good.
+    about_customer = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     action = models.CharField(max_length=20, choices=Action.choices)
     fields = models.JSONField(default=list)
     version = models.PositiveIntegerField(null=True)
@@ -47,7 +52,14 @@ class Change(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-created_at"]),
+            models.Index(
+                fields=["about_customer"],
+                name="change_about_customer",
+                condition=models.Q(about_customer__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.content_type.model} {self.object_id}"

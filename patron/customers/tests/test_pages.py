@@ -5,7 +5,8 @@ import pytest
 
 from patron.customers import services
 from patron.customers.models import Customer
-from patron.testing.factories import MembershipFactory, make_customer
+from patron.notes.services import note_delete
+from patron.testing.factories import MembershipFactory, make_customer, make_note
 from patron.workspaces.roles import Role
 
 BASE = {"kind": "person", "status": "active", "customer_type": "prospect"}
@@ -55,6 +56,23 @@ def test_edit_form_shows_phones_nationally_and_saves(admin_client, workspace, ad
     assert (customer.city, customer.version) == ("Leeds", 2)
     history = admin_client.get(f"/customers/{customer.pk}/tabs/history/").content.decode()
     assert "City/suburb" in history and "Leeds" in history
+
+
+def test_history_tab_shows_the_changes_of_the_customers_own_records(admin_client, workspace, admin):
+    ada = make_customer(workspace, admin, last_name="Lovelace")
+    contact = make_customer(workspace, admin, last_name="Babbage")
+    note = make_note(ada, admin, subject="Asked for the engine plans")
+    make_note(contact, admin, subject="Someone else's note")
+    history = admin_client.get(f"/customers/{ada.pk}/tabs/history/").content.decode()
+    assert "Asked for the engine plans" in history
+    assert f'Note: <a href="{note.get_absolute_url()}">' in history
+    assert "this customer" in history
+    assert "Someone else" not in history
+
+    note_delete(note=note, actor=admin)
+    history = admin_client.get(f"/customers/{ada.pk}/tabs/history/").content.decode()
+    assert 'Note <span class="muted">(no longer exists)</span>' in history
+    assert history.count("(no longer exists)") == 2, "its creation and its deletion"
 
 
 def test_the_edit_form_shows_a_date_of_birth_as_the_date_input_needs_it(
