@@ -5,8 +5,9 @@ from functools import reduce
 
 import phonenumbers
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from patron.customers import search_index
 from patron.customers.models import Customer
@@ -77,7 +78,8 @@ def global_search(queryset: QuerySet[Customer], text: str, region: str) -> Query
         local, _, domain = email.partition("@")
         # A whole address ("ann@acme.co.uk") is looked up by prefix only: inside emails, its
         # common trigrams (".co", "com") would have the index read half the table.
-        if len(email) >= CONTAINS_MIN and not (local and "." in domain):
+        contains = len(email) >= CONTAINS_MIN and not (local and "." in domain)
+        if contains:
             branches.append(email_contains(email))
     if sum(char.isdigit() for char in text) >= 6:
         number = parse_phone(text, region)
@@ -85,10 +87,33 @@ def global_search(queryset: QuerySet[Customer], text: str, region: str) -> Query
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             branches += [Q(**{name: e164}) for name in ("mobile_phone", "work_phone", "home_phone")]
     found = any_of(queryset, branches)
+    if "@" in text:
+        return sorted_apart(found) if contains else found
     letters = sum(char.isalpha() for char in key)
-    if letters < FUZZY_MIN or len(key) > FUZZY_MAX or "@" in text or found.exists():
+    if letters < FUZZY_MIN or len(key) > FUZZY_MAX or found.exists():
         return found
     return any_of(queryset, fuzzy_name(key), union=True)
+
+
+# Up to this many matches of an email fragment are sorted apart (see sorted_apart).
+SORT_APART_MAX = 5_000
+
+
+def sorted_apart(found: QuerySet[Customer]) -> QuerySet[Customer]:
+    """PostgreSQL: `found` in name order by sorting its matches, when they are few.
+
+    An email fragment's matches ("smith@": 4,000 of 1M) bunch together in name order (the
+    Smiths), but PostgreSQL, taking them to be spread out, walks the name index from "a" to
+    find the first ten: 3 s. Ordered by a copy of the name that no index gives, it reads the
+    matches through the trigram index and sorts them: 10-40 ms. Many matches ("@gmail")
+    are spread out indeed, and the walk finds ten at once. (SQLite collects the matches of
+    its FTS5 table first anyway.)
+    """
+    if connection.vendor != "postgresql":
+        return found
+    if found.order_by().values("pk")[: SORT_APART_MAX + 1].count() > SORT_APART_MAX:
+        return found
+    return found.annotate(name_order=Concat("name_key", Value(""))).order_by("name_order", "pk")
 
 
 NAME_KEYS = ("name_key", "given_name_key", "company_key")

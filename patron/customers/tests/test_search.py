@@ -197,3 +197,26 @@ def test_the_api_follows_next_and_previous_links(ten, api):
     ] == ids[4:8]
     assert api.get(URL, {"cursor": "nonsense"}).status_code == 404
     assert api.get(URL, {"page": 10_001}).status_code == 404
+
+
+def test_an_email_fragment_pages_in_name_order(workspace, admin, api, monkeypatch):
+    """On PostgreSQL a fragment's few matches are sorted apart from the name index (up to
+    SORT_APART_MAX); either way the pages follow the names, and the links walk them all."""
+    names = ["Zed", "Abel", "Moss", "Abel", "Quinn", "Bell", "Yates"]
+    for n, last in enumerate(names):
+        make_customer(workspace, admin, last_name=last, email=f"p{n}.smith@example.com")
+    make_customer(workspace, admin, last_name="Aaron", email="aaron@example.com")
+    expected = [
+        c.pk for c in Customer.objects.filter(email__contains="smith@").order_by("name_key", "pk")
+    ]
+    for most in (100, 3):  # sorted apart, and too many to sort apart
+        monkeypatch.setattr("patron.customers.queries.SORT_APART_MAX", most)
+        body = api.get(URL, {"q": "smith@", "page_size": 3}).json()
+        assert (body["count"], body["count_exact"]) == (7, True)
+        ids = [c["id"] for c in body["results"]]
+        while body["next"]:
+            last = body
+            body = api.get(body["next"]).json()
+            ids += [c["id"] for c in body["results"]]
+        assert ids == expected, most
+        assert api.get(body["previous"]).json()["results"] == last["results"]
