@@ -25,6 +25,9 @@ import copy
 import csv
 import datetime
 import io
+import multiprocessing
+import pickle
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -37,9 +40,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import validators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Q
 from django.db.models.base import ModelState
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import normalize_newlines
 
@@ -509,24 +513,87 @@ class _Importer:
             trial.email_invalid_since = None  # a corrected address may be mailed again
         return trial
 
-    def plan(self, rows: list[tuple[int, list[str]]], batch: _Batch) -> None:
-        candidates = []
-        wanted: dict[str, set] = {kind: set() for kind in USAGE_KEYS[""] + IDENTITY_KEYS}
+    def prepare(self, rows: list[tuple[int, list[str]]], *, describe: bool = False) -> list:
+        """Each row read, validated as a new customer and normalized, with its keys:
+        (number, cells, None, (values, customer, keys, invalid)), or (number, cells,
+        problems, None) for a row that cannot be read. Touches neither the database nor
+        the report: a second process can do it for the next batch (`_Pipeline`), and
+        then also word the History of each valid row's customer as created (`describe`),
+        which `write()` takes unless the customer changes before."""
+        prepared = []
+        if len(self.readable) > READABLE_VALUES:
+            self.readable.clear()
         for number, cells in rows:
             # A row that does not line up with the header would put values in the wrong
             # fields (a delimiter or line break inside an unquoted cell): refuse it whole.
             if ragged := self.table.row_problem(cells):
-                self.fail(number, cells, {NON_FIELD_ERRORS: [ragged]})
+                prepared.append((number, cells, {NON_FIELD_ERRORS: [ragged]}, None))
                 continue
             values, problems = read_values(cells, self.mapping, self.labels)
             if problems:
-                self.fail(number, cells, {name: [reason] for name, reason in problems.items()})
+                problems = {name: [reason] for name, reason in problems.items()}
+                prepared.append((number, cells, problems, None))
                 continue
             customer = self.new_customer(values)
             # Validated as a new customer first: most rows are, and a valid one is then
             # normalized for matching too. A row that matches is validated again merged.
             invalid = _validate(customer, values) or None
             keys = match_keys(customer, self.region, cleaned=invalid is None)
+            if describe and invalid is None:
+                customer.__dict__[CREATED_FIELDS] = differences({}, self.snapshot(customer))
+            prepared.append((number, cells, None, (values, customer, keys, invalid)))
+        return prepared
+
+    def packed(self, prepared: list[tuple]) -> list[tuple]:
+        """`prepare()`'s rows to send to another process: each customer as what differs
+        from the blank new customer (a model instance pickles slowly, and whole)."""
+        blank = self.blank.__dict__ if self.blank is not None else {}
+        rows = []
+        for number, cells, problems, row in prepared:
+            if row is not None:
+                values, customer, keys, invalid = row
+                state = {
+                    name: value
+                    for name, value in customer.__dict__.items()
+                    if name != "_state"
+                    # A file field read by clean() (the logo): its descriptor makes it
+                    # again from the name, and it would pickle its whole instance.
+                    and not (isinstance(value, FieldFile) and not value.name)
+                    and (
+                        name not in blank
+                        or type(blank[name]) is not type(value)
+                        or blank[name] != value
+                    )
+                }
+                if invalid:
+                    invalid = {
+                        name: [str(text) for text in texts] for name, texts in invalid.items()
+                    }
+                row = (values, state, keys, invalid)
+            rows.append((number, cells, problems, row))
+        return rows
+
+    def unpacked(self, rows: list[tuple]) -> list[tuple]:
+        prepared = []
+        for number, cells, problems, row in rows:
+            if row is not None:
+                values, state, keys, invalid = row
+                customer = self.new_customer({})
+                customer.__dict__.update(state)
+                row = (values, customer, keys, invalid)
+            prepared.append((number, cells, problems, row))
+        return prepared
+
+    def plan(
+        self, rows: list[tuple[int, list[str]]], batch: _Batch, prepared: list | None = None
+    ) -> None:
+        candidates = []
+        wanted: dict[str, set] = {kind: set() for kind in USAGE_KEYS[""] + IDENTITY_KEYS}
+        for number, cells, problems, row in self.prepare(rows) if prepared is None else prepared:
+            if problems:
+                self.fail(number, cells, problems)
+                continue
+            values, customer, keys, invalid = row
             for kind in self.key_order:
                 wanted[kind].update(keys[kind])
             candidates.append((number, cells, values, customer, keys, invalid))
@@ -572,6 +639,7 @@ class _Importer:
         if target.pk is None:
             # The same person earlier in the file: merged into the customer to create.
             target.__dict__.update(trial.__dict__)
+            target.__dict__.pop(CREATED_FIELDS, None)  # History words it as it is now
             return True
         batch.before.setdefault(id(target), before)
         target.__dict__.update(trial.__dict__)
@@ -656,7 +724,9 @@ class _Importer:
             )
             stores = ", ".join(sorted(str(store) for store in self.stores))
             for customer in batch.created:
-                fields = differences({}, self.snapshot(customer))
+                fields = customer.__dict__.pop(CREATED_FIELDS, None)
+                if fields is None:
+                    fields = differences({}, self.snapshot(customer))
                 if stores:
                     fields.append({"field": "stores", "label": "Stores", "old": "", "new": stores})
                 changes.append(self.change(customer, Change.Action.CREATE, fields, now))
@@ -704,12 +774,24 @@ class _Importer:
             self.finish()
         return self.report
 
-    def read_all(self, progress: Callable[[int], None] | None) -> None:
+    def chunks(self) -> Iterator[list[tuple[int, list[str]]]]:
+        """The file's rows not yet imported, a batch at a time."""
         rows = self.table.rows()
         if self.job:
             # Rows of committed batches are only read past: not validated, not matched.
             rows = islice(rows, self.job.next_row - 1, None)
         while chunk := list(islice(rows, self.batch_size)):
+            yield chunk
+
+    def read_all(self, progress: Callable[[int], None] | None) -> None:
+        if not self.dry_run and PIPELINE and _Pipeline.available():
+            with _Pipeline(self) as pipeline:
+                for prepared in pipeline:
+                    self.write_batch([(number, cells) for number, cells, *_ in prepared], prepared)
+                    if progress:
+                        progress(self.report.rows)
+            return
+        for chunk in self.chunks():
             if self.dry_run:
                 self.plan(chunk, _Batch())
                 self.report.rows += len(chunk)
@@ -720,7 +802,7 @@ class _Importer:
             if progress:
                 progress(self.report.rows)
 
-    def write_batch(self, chunk: list[tuple[int, list[str]]]) -> None:
+    def write_batch(self, chunk: list[tuple[int, list[str]]], prepared: list | None = None) -> None:
         """One transaction: the batch's customers, History and refused rows, and the job's
         counts and checkpoint. On an error all of it rolls back, the counts too."""
         counts = self.report.counts()
@@ -728,7 +810,7 @@ class _Importer:
             with transaction.atomic():
                 self.claim(len(chunk))
                 batch = _Batch()
-                self.plan(chunk, batch)
+                self.plan(chunk, batch, prepared)
                 self.write(batch)
                 if self.customer_list is not None:
                     self.offer_to_list(batch)
@@ -792,6 +874,96 @@ class _Importer:
         job.save(
             update_fields=["status", "message", "errors", "failed_rows_csv", "finished_at", "file"]
         )
+
+
+# A run reads, validates and normalizes the next batch in a second process while this one
+# matches and writes the batch in hand (tests turn it off to compare).
+PIPELINE = True
+_STOP = "stop"
+# A new customer's History fields, worded by the process that prepared its row.
+CREATED_FIELDS = "_import_created_fields"
+
+
+class _Pipeline:
+    """A forked process that reads the file and prepares each batch (`_Importer.prepare`:
+    no database, no report), sending the batches in order through a pipe. The importer
+    here matches, writes and commits them as before, one transaction each, so the
+    checkpoint and the resume are unchanged: a batch prepared but not committed when the
+    import stops is prepared again by the next run.
+
+    The pipe is the only link: a send waits while this process has not read the batches
+    before (the child is a batch or two ahead at most, so memory stays flat), and when
+    this process dies (kill -9) the child's next send fails and it ends. The database
+    connections are closed before the fork unless a transaction is open (a caller's or a
+    test's); the child never uses them and ends with os._exit (multiprocessing's), so it
+    neither queries nor closes them."""
+
+    def __init__(self, importer: "_Importer"):
+        self.importer = importer
+
+    @staticmethod
+    def available() -> bool:
+        """Only where forking is safe: a process with no other thread (the `patron`
+        command, a task worker), as a lock another thread holds would stay held in the
+        child. An import run in a threaded web server's request reads in one process."""
+        return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+    def __enter__(self) -> "_Pipeline":
+        context = multiprocessing.get_context("fork")
+        self.reader, writer = context.Pipe(duplex=False)
+        if not connection.in_atomic_block:
+            connections.close_all()
+        self.process = context.Process(
+            target=self.work, args=(writer,), daemon=True, name="patron-import-reader"
+        )
+        self.process.start()
+        writer.close()  # the child's alone: its end closes when the child ends
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.process.close()
+        self.reader.close()
+
+    def work(self, writer) -> None:
+        """In the child: prepare every batch and send it; then _STOP, or the error."""
+        self.reader.close()
+        try:
+            try:
+                for chunk in self.importer.chunks():
+                    prepared = self.importer.prepare(chunk, describe=True)
+                    writer.send(self.importer.packed(prepared))
+                writer.send(_STOP)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the import's process is gone: nothing waits for this
+            except BaseException as error:  # raised by the parent, as in one process
+                try:
+                    pickle.dumps(error)
+                except Exception:
+                    error = RuntimeError(f"{error.__class__.__name__}: {error}")
+                writer.send(error)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        finally:
+            writer.close()
+
+    def __iter__(self) -> Iterator[list[tuple]]:
+        while True:
+            try:
+                item = self.reader.recv()
+            except EOFError:
+                self.process.join(5)
+                raise RuntimeError(
+                    "The import's reading process stopped (exit code "
+                    f"{self.process.exitcode}): resume the import."
+                ) from None
+            if isinstance(item, BaseException):
+                raise item
+            if isinstance(item, str) and item == _STOP:
+                return
+            yield self.importer.unpacked(item)
 
 
 PLANNED = Customer()  # stands for a customer a preview's earlier batch would create
@@ -891,6 +1063,8 @@ def _reader(fields: list[models.Field]) -> Callable[[models.Model], tuple]:
         and not (isinstance(field, as_is) and not isinstance(field, models.FileField))
     ]
     single = len(fields) == 1  # itemgetter of one name gives the value, not a tuple
+    # Each value converted once: a batch's timestamps are one value, birthdays repeat.
+    done: dict[tuple, Any] = {}
 
     def read(instance: models.Model) -> tuple:
         values = instance.__dict__
@@ -900,7 +1074,16 @@ def _reader(fields: list[models.Field]) -> Callable[[models.Model], tuple]:
         row = list(row)
         for position, attname, prepare, empty in converted:
             value = values[attname]
-            row[position] = empty if value is None else prepare(value, connection)
+            if value is None:
+                row[position] = empty
+                continue
+            key = (position, type(value), value, getattr(value, "tzinfo", None))
+            prepared = done.get(key, _MISSING)
+            if prepared is _MISSING:
+                if len(done) > READABLE_VALUES:
+                    done.clear()
+                prepared = done[key] = prepare(value, connection)
+            row[position] = prepared
         return tuple(row)
 
     return read
