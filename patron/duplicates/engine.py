@@ -16,7 +16,9 @@ How it works:
   records sharing a key are compared, so
   the work grows with the records, not with their square. A key shared by more than
   `max_block` records (a fifth of it for names alone) says little (a common name in a big
-  town) and is passed over.
+  town) and is passed over. `Blocking` holds a scan's records compactly (keys as 64-bit
+  hashes in flat arrays, grouped one pass at a time) and hands out its blocks in chunks,
+  which `find_duplicates` may compare in several forked processes.
 - Comparison: each field adds evidence for or against, in the manner of Fellegi and
   Sunter's log-odds weights, set by hand from what each agreement means (no training on
   labelled pairs). The sum becomes a score between 0 and 1 and the reasons in words.
@@ -87,14 +89,18 @@ def plain(text: object) -> str:
     """Lower-case accent-free words of letters and digits: "O'Néill-Smith" -> "o neill smith"."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    bare = str(text)
+    if not bare.isascii():  # plain ASCII has no accents to take off (most text, and fast)
+        decomposed = unicodedata.normalize("NFKD", bare)
+        bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(_NOT_WORD.sub(" ", bare.casefold()).split())
 
 
 def birth_digits(value: object) -> str:
     """A date of birth as YYYYMMDD, from a date or text ("1980-02-19", "19800219"); "" if none."""
     if isinstance(value, date):
+        if value.year >= 1000:  # as strftime says it, several times faster
+            return f"{value.year}{value.month:02d}{value.day:02d}"
         return value.strftime("%Y%m%d")
     digits = "".join(char for char in plain(value) if char.isdigit())
     return digits if len(digits) == 8 else ""
