@@ -17,9 +17,11 @@ for a different customer:
   through the API and the list page (50 rows);
 - and the same reads as bare SQL written by hand, in the same run.
 
-It prints p50/p95/p99 in ms and the ratio of p95s to bare SQL. On SQLite it uses its own
-file (/tmp/patron-search-bench.sqlite3, kept between runs of the same size); on PostgreSQL
-the database of DATABASE_URL (which must have "bench" in its name).
+It prints p50/p95/p99 in ms and the ratio of p95s to bare SQL, and the same for the CPU time
+of this process (with SQLite, the database's work too; with PostgreSQL, not the server's).
+On SQLite it uses its own file (/tmp/patron-search-bench.sqlite3, kept between runs of the
+same size, or DATABASE_URL's); on PostgreSQL the database of DATABASE_URL (which must have
+"bench" in its name).
 """
 
 import argparse
@@ -185,12 +187,14 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return at(0.5), at(0.95), at(0.99)
 
 
-def timed(function, arguments: list) -> list[float]:
+def timed(function, arguments: list) -> list[tuple[float, float]]:
+    """(wall, CPU) seconds of each call: the CPU of this process, so on SQLite the database's
+    too (steadier than wall time on a shared machine), on PostgreSQL not the server's."""
     samples = []
     for argument in arguments:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         function(argument)
-        samples.append(time.perf_counter() - started)
+        samples.append((time.perf_counter() - started, time.process_time() - cpu))
     return samples
 
 
@@ -323,20 +327,33 @@ def main() -> None:
         f"\n{args.size:,} customers on {connection.vendor}; searches: {args.repeat} each, "
         f"lists: {max(5, args.repeat // 5)} each (ms; ratio = p95 / bare SQL's p95)\n"
     )
-    print(f"{'query':<34}{'via':<12}{'p50':>8}{'p95':>8}{'p99':>8}{'ratio':>8}", flush=True)
+    print(
+        f"{'query':<34}{'via':<12}{'p50':>8}{'p95':>8}{'p99':>8}{'ratio':>8}"
+        f"{'cpu p50':>9}{'cpu p95':>9}{'ratio':>7}",
+        flush=True,
+    )
 
     def report(label: str) -> None:
         measured = [(via, samples) for name, via, samples in rows if name == label]
-        bare_p95 = percentiles(measured[-1][1])[1]
+        bare_p95 = percentiles([wall for wall, _ in measured[-1][1]])[1]
+        bare_cpu = percentiles([cpu for _, cpu in measured[-1][1]])[1]
         for via, samples in measured:
-            p50, p95, p99 = percentiles(samples)
+            p50, p95, p99 = percentiles([wall for wall, _ in samples])
+            cpu50, cpu95, _ = percentiles([cpu for _, cpu in samples])
             ratio = "" if via == "bare SQL" else f"{p95 / bare_p95:.1f}"
-            print(f"{label:<34}{via:<12}{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}{ratio:>8}", flush=True)
+            cpu_ratio = "" if via == "bare SQL" else f"{cpu95 / max(bare_cpu, 1e-6):.1f}"
+            print(
+                f"{label:<34}{via:<12}{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}{ratio:>8}"
+                f"{cpu50:>9.1f}{cpu95:>9.1f}{cpu_ratio:>7}",
+                flush=True,
+            )
 
     def check(response):
         assert response.status_code == 200, (response.status_code, response.content[:300])
         return response
 
+    check(api.get("/api/v1/customers/", {"q": "warm-up"}))  # imports, URLs, templates
+    check(page.get("/customers/suggest/", {"q": "warm-up"}))
     texts = search_texts(sample, region)
     bares = bare_searches(workspace, 10)
     for label, cases in texts.items():
