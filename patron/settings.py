@@ -6,6 +6,7 @@ Set PATRON_SECURE=1 behind HTTPS in production (``patron check --deploy`` passes
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_tasks_db",
+    "axes",
     "patron.core",
     "patron.history",
     "patron.workspaces",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "patron.workspaces.middleware.CurrentWorkspaceMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: answers a locked-out login
 ]
 
 ROOT_URLCONF = "patron.urls"
@@ -138,6 +141,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Staff logins: django-axes counts failures and, after 5 for one email from one address,
+# refuses that pair for 15 minutes from the last failure (429, patron/core/lockout.py).
+# A success clears the count. The portal has its own limiter (patron/portal/auth.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "patron.core.lockout.username_of"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "patron.core.lockout.locked_out"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 # Our own input formats first (patron/formats/en_GB/formats.py): ISO for date inputs.

@@ -14,7 +14,10 @@ def test_admin_adds_a_new_member_who_can_log_in(admin_client, workspace, client)
     assert response.status_code == 302
     membership = Membership.objects.get(workspace=workspace, user__email="new@example.com")
     assert membership.role == Role.SALES
-    assert client.login(username="new@example.com", password="a-Long-enough-secret")
+    response = client.post(
+        "/login/", {"username": "new@example.com", "password": "a-Long-enough-secret"}
+    )
+    assert response.status_code == 302 and response.url == "/"
 
 
 def test_a_new_member_needs_a_password(admin_client, workspace):
