@@ -219,8 +219,8 @@ def capped(table: Table, rows: int) -> Table:
     """The table's first `rows` rows only: what a page can check in its own request."""
 
     class Capped(Table):
-        def rows(self):
-            return islice(Table.rows(self), rows)
+        def rows(self, **options):
+            return islice(Table.rows(self, **options), rows)
 
     return Capped(**{name: getattr(table, name) for name in table.__dataclass_fields__})
 

@@ -90,16 +90,17 @@ class Table:
 
     def check(self) -> int:
         """Read the whole file once, so a file that breaks at its end is refused before
-        anything is written; the number of rows."""
-        return sum(1 for _ in self.rows())
+        anything is written; the number of rows. (A CSV's cells are not cleaned for this:
+        whether a row is blank is all it needs.)"""
+        return sum(1 for _ in self.rows(clean=False))
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
+    def rows(self, *, clean: bool = True) -> Iterator[tuple[int, list[str]]]:
         """(row number as a spreadsheet shows it, cells) for each non-blank row under the
-        header; cells are stripped text."""
-        records = _records(self)
+        header; cells are stripped text (with `clean`; otherwise a CSV's are as read)."""
+        records = _records(self, clean=clean)
         header_seen = False
         for number, cells in records:
-            if any(cells):
+            if any(cells) if clean else any(map(clean_cell, cells)):
                 if header_seen:
                     yield number, cells
                 header_seen = True
@@ -120,9 +121,9 @@ class Table:
         return ""
 
 
-def _records(table: "Table") -> Iterator[tuple[int, list[str]]]:
+def _records(table: "Table", *, clean: bool = True) -> Iterator[tuple[int, list[str]]]:
     if table.file_format == "csv":
-        return _csv_records(table)
+        return _csv_records(table, clean=clean)
     if table.file_format == "vcf":
         return _vcard_records(table)
     return _xlsx_records(table.path)
@@ -236,13 +237,16 @@ def _text_encoding(path: Path, head: bytes, encoding: str) -> tuple[str, int]:
     ) from problem
 
 
-def _csv_records(table: Table) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(table: Table, *, clean: bool = True) -> Iterator[tuple[int, list[str]]]:
     with table.path.open(encoding=table.encoding, newline="") as file:
         lines = islice(file, table.long_line - 1) if table.long_line else file
         reader = csv.reader(lines, delimiter=table.delimiter)
         try:
-            for number, cells in enumerate(reader, start=1):
-                yield number, [clean_cell(cell) for cell in cells]
+            if not clean:
+                yield from enumerate(reader, start=1)
+            else:
+                for number, cells in enumerate(reader, start=1):
+                    yield number, [clean_cell(cell) for cell in cells]
             if table.long_line:
                 raise _too_long(table)
         except csv.Error as error:
