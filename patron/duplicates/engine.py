@@ -531,13 +531,13 @@ def candidate_pairs(
     return blocking(records, max_block=max_block).pairs()
 
 
-# What the workers of a scan read: set before they are forked, so nothing is copied.
-_SCAN: dict = {}
 CHUNK_PAIRS = 20_000
+# What a forked worker of a scan compares, given to it as it starts (with fork, nothing is
+# pickled, and the parent keeps no global: scans in two threads do not meet).
+_WORKER: dict = {}
 
 
-def _compare_chunk(bounds: tuple[int, int]) -> tuple[int, list[Match]]:
-    blocks, threshold, exclude = _SCAN["blocks"], _SCAN["threshold"], _SCAN["exclude"]
+def _compare(blocks, threshold, exclude, bounds: tuple[int, int]) -> tuple[int, list[Match]]:
     compared, found = 0, []
     for a, b in blocks.pairs(*bounds):
         if exclude is not None:
@@ -549,6 +549,14 @@ def _compare_chunk(bounds: tuple[int, int]) -> tuple[int, list[Match]]:
         if match.score >= threshold:
             found.append(match)
     return compared, found
+
+
+def _start_worker(*shared) -> None:
+    _WORKER["shared"] = shared
+
+
+def _compare_in_worker(bounds: tuple[int, int]) -> tuple[int, list[Match]]:
+    return _compare(*_WORKER["shared"], bounds)
 
 
 def find_duplicates(
@@ -569,29 +577,29 @@ def find_duplicates(
     """
     blocks = records if isinstance(records, Blocking) else blocking(records, max_block=max_block)
     chunks = blocks.chunks(CHUNK_PAIRS)
-    _SCAN.update(blocks=blocks, threshold=threshold, exclude=exclude)
     compared = 0
-    try:
-        if workers > 1 and len(chunks) > 1:
-            gc.collect()
-            gc.freeze()  # the collector would otherwise touch, so copy, every forked page
+    if workers > 1 and len(chunks) > 1:
+        gc.collect()
+        gc.freeze()  # the collector would otherwise touch, so copy, every forked page
+        try:
             context = multiprocessing.get_context("fork")
-            with context.Pool(min(workers, len(chunks))) as pool:
-                results = pool.imap(_compare_chunk, chunks)
-                for count, found in results:
+            shared = (blocks, threshold, exclude)
+            with context.Pool(
+                min(workers, len(chunks)), initializer=_start_worker, initargs=shared
+            ) as pool:
+                for count, found in pool.imap(_compare_in_worker, chunks):
                     compared += count
                     if progress is not None:
                         progress(compared)
                     yield from found
-        else:
-            for bounds in chunks:
-                count, found = _compare_chunk(bounds)
-                compared += count
-                if progress is not None:
-                    progress(compared)
-                yield from found
-    finally:
-        _SCAN.clear()
-        gc.unfreeze()
+        finally:
+            gc.unfreeze()
+    else:
+        for bounds in chunks:
+            count, found = _compare(blocks, threshold, exclude, bounds)
+            compared += count
+            if progress is not None:
+                progress(compared)
+            yield from found
     if progress is not None and not chunks:
         progress(compared)
