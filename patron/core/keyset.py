@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 # Counted exactly up to this many rows; beyond it, an estimate (PostgreSQL) or "more than".
 # Counting is the dearest part of a broad search's page (every match is visited), so the cap
@@ -26,6 +27,81 @@ OFFSET_CAP = 10_000
 
 class InvalidCursor(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """How a search's queryset was made: its rows are those of `base` matching any of
+    `branches`, each an index lookup. A page then takes the first rows of each branch in
+    the page's order and sorts only those, not every match: "smit" matches 9,000 Smiths,
+    whose first ten the name index gives in order.
+
+    It rides on the queryset's Query (which copies it along when cloned) and stands only
+    while no filter has been added since (`conditions`, the count of its WHERE's terms).
+    """
+
+    base: QuerySet
+    branches: tuple[Q, ...]
+    conditions: int
+
+    def attach(self, queryset: QuerySet) -> QuerySet:
+        queryset.query.any_of = self
+        return queryset
+
+    @classmethod
+    def of(cls, queryset: QuerySet) -> "AnyOf | None":
+        found = getattr(queryset.query, "any_of", None)
+        where = queryset.query.where
+        if found is None or where.connector != "AND" or where.negated:
+            return None
+        return found if len(where.children) == found.conditions else None
+
+    def first_ids(
+        self, order: list[str] | None, limit: int, condition: Q | None = None
+    ) -> tuple[str, list]:
+        """SQL of the ids among which the first `limit` rows in `order` are (with no order,
+        of `limit` rows or more of each branch, or all it has)."""
+        parts, params = [], []
+        for n, branch in enumerate(self.branches):
+            rows = self.base.filter(branch)
+            if condition is not None:
+                rows = rows.filter(condition)
+            rows = rows.order_by(*(order or [])).values_list("pk", flat=True)[:limit]
+            sql, part_params = rows.query.sql_with_params()
+            # SQLite takes no LIMIT on a bare SELECT of a UNION
+            parts.append(f"SELECT * FROM ({sql}) AS branch_{n}")
+            params += part_params
+        return " UNION ".join(parts), params
+
+    def narrow(self, queryset: QuerySet, order: list[str], limit: int, condition: Q | None):
+        """`queryset` (as it stands, with its select_related, only...) with only the rows
+        among the first `limit` of each branch: the base's conditions and those ids, not
+        the test of every branch, which SQLite would read all matches of first."""
+        narrowed = queryset.all()
+        narrowed.query.where = self.base.query.where.clone()
+        return narrowed.filter(pk__in=RawSQL(*self.first_ids(order, limit, condition)))
+
+    def count(self, limit: int, using: str) -> int:
+        """How many rows match, counted up to at least `limit` (more is "at least")."""
+        sql, params = self.first_ids(None, limit)
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS found", params)
+            return cursor.fetchone()[0]
+
+
+def first(queryset: QuerySet, limit: int) -> list[Model]:
+    """The first `limit` rows of `queryset` in its order (a search's by branch, AnyOf)."""
+    return _first(queryset, sort_keys(queryset), limit)
+
+
+def _first(queryset: QuerySet, order: list[str], limit: int, condition: Q | None = None):
+    """The first `limit` rows of `queryset` (and `condition`) in `order`."""
+    any_of = AnyOf.of(queryset)
+    if any_of is not None:
+        queryset = any_of.narrow(queryset, order, limit, condition)
+    if condition is not None:
+        queryset = queryset.filter(condition)
+    return list(queryset.order_by(*order)[:limit])
 
 
 @dataclass
@@ -69,7 +145,11 @@ def count(queryset: QuerySet, cap: int | None = None) -> Count:
     """Rows of `queryset`, counted up to `cap` (COUNT_CAP); beyond it PostgreSQL's planner's
     estimate."""
     cap = cap or COUNT_CAP
-    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    any_of = AnyOf.of(queryset)
+    if any_of is not None:
+        counted = min(any_of.count(cap + 1, queryset.db), cap + 1)
+    else:
+        counted = queryset.order_by().values("pk")[: cap + 1].count()
     if counted <= cap:
         return Count(counted, exact=True)
     if connections[queryset.db].vendor == "postgresql":
@@ -123,16 +203,14 @@ def _seek(queryset: QuerySet, keys: list[str], values: list, backwards: bool, li
     """
     order = [_flip(key) for key in keys] if backwards else keys
     if len(keys) != 2:
-        return list(queryset.filter(_after(keys, values, backwards)).order_by(*order)[:limit])
+        return _first(queryset, order, limit, _after(keys, values, backwards))
     (field, pk), (value, last) = keys, values
     name = field.lstrip("-")
     past = "gt" if field.startswith("-") == backwards else "lt"
     past_pk = "gt" if pk.startswith("-") == backwards else "lt"
-    tied = queryset.filter(**{name: value, f"pk__{past_pk}": last}).order_by(*order)
-    rows = list(tied[:limit])
+    rows = _first(queryset, order, limit, Q(**{name: value, f"pk__{past_pk}": last}))
     if len(rows) < limit:
-        rest = queryset.filter(**{f"{name}__{past}": value}).order_by(*order)
-        rows += list(rest[: limit - len(rows)])
+        rows += _first(queryset, order, limit - len(rows), Q(**{f"{name}__{past}": value}))
     return rows
 
 
@@ -193,7 +271,7 @@ def paginate(
     else:
         number = number if number and (number - 1) * size < OFFSET_CAP else 1
         start = (number - 1) * size
-        rows = list(queryset.order_by(*keys)[start : start + size + 1])
+        rows = _first(queryset, keys, start + size + 1)[start:]
         has_next, has_previous = len(rows) > size, number > 1
         rows = rows[:size]
     page = Page(rows=rows, number=number, size=size)

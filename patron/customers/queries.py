@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
+from patron.core import keyset
 from patron.customers import search_index
 from patron.customers.models import Customer
 from patron.customers.normalize import is_plain_number, name_key, one_edit_away, parse_phone
@@ -113,7 +114,9 @@ def sorted_apart(found: QuerySet[Customer]) -> QuerySet[Customer]:
         return found
     if found.order_by().values("pk")[: SORT_APART_MAX + 1].count() > SORT_APART_MAX:
         return found
-    return found.annotate(name_order=Concat("name_key", Value(""))).order_by("name_order", "pk")
+    apart = found.annotate(name_order=Concat("name_key", Value(""))).order_by("name_order", "pk")
+    apart.query.any_of = None  # its branches know no name_order
+    return apart
 
 
 NAME_KEYS = ("name_key", "given_name_key", "company_key")
@@ -138,14 +141,25 @@ def any_of(
     if not branches:
         return queryset.none()
     if len(branches) == 1 or (connection.vendor == "postgresql" and not union):
-        return queryset.filter(reduce(operator.or_, branches))
+        found = queryset.filter(reduce(operator.or_, branches))
+        return _paged_by_branch(queryset, branches, found)
     ids = [queryset.filter(branch).order_by().values_list("pk", flat=True) for branch in branches]
     matching = ids[0].union(*ids[1:], all=True)
     if union:  # few matches, as a list: counting them then needs no plan of the planner's
         few = list(matching.order_by()[: UNION_LIST_MAX + 1])
         if len(few) <= UNION_LIST_MAX:
             return queryset.filter(pk__in=few)
-    return queryset.filter(pk__in=matching)
+    return _paged_by_branch(queryset, branches, queryset.filter(pk__in=matching))
+
+
+def _paged_by_branch(
+    queryset: QuerySet[Customer], branches: list[Q], found: QuerySet[Customer]
+) -> QuerySet[Customer]:
+    """`found`, whose pages take the first rows of each branch (keyset.AnyOf)."""
+    if len(branches) == 1:
+        return found
+    any_of = keyset.AnyOf(queryset, tuple(branches), len(found.query.where.children))
+    return any_of.attach(found)
 
 
 def fuzzy_name(key: str) -> list[Q]:

@@ -104,7 +104,7 @@ def search_suggestions(request):
     if len(text.strip()) >= 2 or is_plain_number(text.strip()):
         region = request.workspace.default_region
         found = global_search(_customers(request).searchable(), text, region)
-        matches = found.select_related(None).only(*SUGGESTION_FIELDS)[:8]
+        matches = keyset.first(found.select_related(None).only(*SUGGESTION_FIELDS), 8)
     return render(request, "customers/_suggestions.html", {"matches": matches, "q": text})
 
 

@@ -272,3 +272,44 @@ def test_a_failed_deferred_bulk_insert_leaves_the_index_as_it_was(workspace, adm
         raise RuntimeError("the import stopped")
     make_customer(workspace, admin, last_name="Kept", email="kept@bulk.example")
     assert found(workspace, "@bulk") == {"Ada Kept"}
+
+
+def test_a_broad_name_search_pages_by_branch_like_one_sorted_list(workspace, admin, api):
+    """ "smit" matches surnames, first names and companies (three index branches); each page
+    takes the first rows of each branch (keyset.AnyOf) and must equal the one sorted list,
+    by page number, by cursor both ways, with another filter added, and in the banner."""
+    people = [("Ann", "Smith"), ("Smithy", "Zed"), ("Bob", "Smit"), ("Cy", "Abel")]
+    people += [("Di", "Smithers"), ("Ed", "Jones"), ("Fay", "Smith"), ("Smitha", "Brown")]
+    for first, last in people:
+        make_customer(workspace, admin, first_name=first, last_name=last, company_name="")
+    make_customer(workspace, admin, kind="organization", company_name="Smith & Sons")
+    make_customer(workspace, admin, first_name="Gus", last_name="Young", company_name="Smitco")
+    make_customer(workspace, admin, first_name="Al", last_name="Other")
+    customers = Customer.objects.in_workspace(workspace).searchable()
+    expected = [
+        c.pk
+        for c in customers.order_by("name_key", "pk")
+        if any(k.startswith("smit") for k in (c.name_key, c.given_name_key, c.company_key))
+    ]
+    assert len(expected) == 8
+    assert keyset.AnyOf.of(global_search(customers, "smit", "GB")) is not None
+    body = api.get(URL, {"q": "Smit", "page_size": 2}).json()
+    assert (body["count"], body["count_exact"]) == (8, True)
+    ids = [c["id"] for c in body["results"]]
+    while body["next"]:
+        last = body
+        body = api.get(body["next"]).json()
+        ids += [c["id"] for c in body["results"]]
+    assert ids == expected
+    assert api.get(body["previous"]).json()["results"] == last["results"]
+    by_number = [
+        c["id"]
+        for n in (1, 2, 3, 4)
+        for c in api.get(URL, {"q": "Smit", "page_size": 2, "page": n}).json()["results"]
+    ]
+    assert by_number == expected
+    organizations = api.get(URL, {"q": "Smit", "kind": "organization"}).json()["results"]
+    assert [c["company_name"] for c in organizations] == ["Smith & Sons"]
+    assert keyset.count(global_search(customers, "smit", "GB"), cap=5).exact is False
+    banner = [c.pk for c in keyset.first(global_search(customers, "smit", "GB"), 4)]
+    assert banner == expected[:4]
