@@ -243,12 +243,30 @@ class DuplicateScanViewSet(
         return response
 
 
+class CustomerIdsField(serializers.ListField):
+    """Ids of the workspace's customers, looked up in one query (a merge may name a
+    thousand; a PrimaryKeyRelatedField per id would ask for each)."""
+
+    child = serializers.IntegerField(min_value=1, max_value=2**63 - 1)  # a database id
+
+    def to_internal_value(self, data):
+        ids = super().to_internal_value(data)
+        found = Customer.objects.in_workspace(_workspace(self.parent)).in_bulk(ids)
+        missing = [str(pk) for pk in dict.fromkeys(ids) if pk not in found]
+        if missing:
+            raise ValidationError(
+                f"No customer {', '.join(missing[:10])}{'…' if len(missing) > 10 else ''} "
+                "in this workspace.",
+                code="does_not_exist",
+            )
+        return [found[pk] for pk in ids]
+
+
 class MergeRequestSerializer(serializers.Serializer):
     survivor = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.none(), help_text="The customer that stays."
     )
-    others = serializers.ListField(
-        child=serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none()),
+    others = CustomerIdsField(
         min_length=1,
         max_length=1000,
         help_text="The customers merged into the survivor (one or more), of its kind.",
@@ -268,7 +286,6 @@ class MergeRequestSerializer(serializers.Serializer):
         fields = super().get_fields()
         customers = Customer.objects.in_workspace(_workspace(self))
         fields["survivor"].queryset = customers
-        fields["others"].child.queryset = customers
         return fields
 
 
@@ -303,6 +320,8 @@ class CustomerMergeSerializer(serializers.ModelSerializer):
             "created_at",
             "undone_at",
             "undone_by",
+            "state",
+            "error",
             "can_undo",
         ]
         read_only_fields = fields
@@ -341,12 +360,24 @@ class CustomerMergeViewSet(
             .order_by("-created_at", "-pk")
         )
 
-    @extend_schema(request=MergeRequestSerializer, responses={201: CustomerMergeSerializer})
+    @extend_schema(
+        request=MergeRequestSerializer,
+        responses={
+            201: CustomerMergeSerializer,
+            202: OpenApiResponse(
+                CustomerMergeSerializer,
+                description=(
+                    "Queued: the others have many records to move, so the merge runs in the "
+                    "background; follow its Location until its state is done (or failed)."
+                ),
+            ),
+        },
+    )
     def create(self, request, *args, **kwargs):
         """Merge: the others' records move to the survivor, the others go to the recycle bin."""
         body = MergeRequestSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        merge = merging.merge_customers(
+        merge = merging.merge_request(
             workspace=request.workspace,
             actor=request.user,
             survivor=body.validated_data["survivor"],
@@ -354,7 +385,12 @@ class CustomerMergeViewSet(
             choices=body.validated_data["choices"],
             via="api",
         )
-        response = Response(self.get_serializer(merge).data, status=status.HTTP_201_CREATED)
+        merge = self.get_queryset().get(pk=merge.pk)  # without a worker, it has already run
+        done = merge.state == CustomerMerge.State.DONE
+        response = Response(
+            self.get_serializer(merge).data,
+            status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED,
+        )
         response["Location"] = f"{request.path}{merge.pk}/"
         return response
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
@@ -64,6 +66,11 @@ NOT_MOVED = {
 
 # Ids per query when moving records back (SQLite takes at most 32,766 parameters).
 CHUNK = 1000
+# A merge that moves this many records or more runs in the background (settings
+# PATRON_MERGE_BACKGROUND_ROWS): at 50,000 records a merge takes 1 to 2 s of CPU in the
+# request and undo more (bench/merge_bench.py).
+BACKGROUND_ROWS = 20_000
+PENDING = [CustomerMerge.State.QUEUED, CustomerMerge.State.RUNNING]
 
 
 class Unmergeable(Exception):
@@ -279,14 +286,129 @@ def _describe(rows: list[tuple[str, str]]) -> str:
     return "; ".join(f"{count} from {who}" for who, count in rows)
 
 
+def background_rows() -> int:
+    """A merge that would move at least this many records runs as a background task."""
+    return getattr(settings, "PATRON_MERGE_BACKGROUND_ROWS", BACKGROUND_ROWS)
+
+
+def _records_to_move(other_ids: list[int]) -> int:
+    return sum(
+        relation.rows.filter(**{f"{relation.field.attname}__in": other_ids}).count()
+        for relation in relations()
+    )
+
+
+def _refuse_if_pending(workspace, ids: list[int]) -> None:
+    pending = (
+        CustomerMerge.objects.filter(workspace=workspace, state__in=PENDING)
+        .filter(Q(survivor__in=ids) | Q(members__customer__in=ids))
+        .first()
+    )
+    if pending:
+        raise ValidationError(
+            {
+                "others": f"Merge {pending.pk} of some of these customers is still running: "
+                "wait for it to finish."
+            }
+        )
+
+
+@transaction.atomic
+def merge_request(
+    *, workspace, actor, survivor: Customer, others, choices: dict, via: str = "page"
+) -> CustomerMerge:
+    """Merge at once (`merge_customers`), or, when the others have BACKGROUND_ROWS records
+    or more to move, queue the merge as a background task and answer it Queued (its page
+    and the API follow it to Done, or Failed with the reason)."""
+    survivor, others = _lock_customers(workspace, survivor, list(others))
+    ids = [survivor.pk, *(o.pk for o in others)]
+    choices = _check_choices(choices, set(ids))
+    _refuse_if_pending(workspace, ids)
+    if _records_to_move(ids[1:]) < background_rows():
+        return merge_customers(
+            workspace=workspace,
+            actor=actor,
+            survivor=survivor,
+            others=others,
+            choices=choices,
+            via=via,
+        )
+    merge = CustomerMerge.objects.create(
+        workspace=workspace,
+        survivor=survivor,
+        merged_by=actor if getattr(actor, "pk", None) else None,
+        via=via,
+        choices=choices,
+        state=CustomerMerge.State.QUEUED,
+    )
+    _add_members(merge, others)
+    from patron.duplicates.merge_tasks import run_merge
+
+    transaction.on_commit(lambda: run_merge.enqueue(merge.pk))
+    return merge
+
+
+def merge_run(*, merge_id: int) -> CustomerMerge:
+    """Run a queued merge (the background task): Done, or Failed with the reason and
+    nothing changed."""
+    updated = CustomerMerge.objects.filter(pk=merge_id, state=CustomerMerge.State.QUEUED).update(
+        state=CustomerMerge.State.RUNNING, updated_at=timezone.now()
+    )
+    queued = CustomerMerge.objects.select_related("workspace", "merged_by").get(pk=merge_id)
+    if not updated:
+        return queued  # already run, or running in another worker
+    members = list(queued.members.all())
+    try:
+        if queued.survivor_id is None or any(m.customer_id is None for m in members):
+            raise ValidationError("A customer of this merge was purged before it could run.")
+        return merge_customers(
+            workspace=queued.workspace,
+            actor=queued.merged_by,
+            survivor=Customer(pk=queued.survivor_id),
+            others=[Customer(pk=m.customer_id) for m in members],
+            choices=queued.choices,
+            via=queued.via,
+            queued=queued,
+        )
+    except ValidationError as error:
+        reason = " ".join(error.messages)
+        CustomerMerge.objects.filter(pk=merge_id).update(
+            state=CustomerMerge.State.FAILED, error=reason, updated_at=timezone.now()
+        )
+    except Exception as error:
+        CustomerMerge.objects.filter(pk=merge_id).update(
+            state=CustomerMerge.State.FAILED, error=str(error)[:2000], updated_at=timezone.now()
+        )
+        raise
+    return CustomerMerge.objects.get(pk=merge_id)
+
+
+def _add_members(merge: CustomerMerge, others: list[Customer]) -> None:
+    MergedCustomer.objects.bulk_create(
+        (
+            MergedCustomer(merge=merge, customer=o, number=o.number, name=str(o)[:300])
+            for o in others
+        ),
+        batch_size=CHUNK,
+    )
+
+
 @transaction.atomic
 def merge_customers(
-    *, workspace, actor, survivor: Customer, others, choices: dict, via: str = "page"
+    *,
+    workspace,
+    actor,
+    survivor: Customer,
+    others,
+    choices: dict,
+    via: str = "page",
+    queued: CustomerMerge | None = None,
 ) -> CustomerMerge:
     """Make two or more customers one: `survivor` takes, field by field, the value of the
     customer `choices` names (field: customer id; unnamed fields keep the survivor's), and
     every record of the others moves to it. The others go to the recycle bin, pointing at
-    the survivor. Recorded in History on all of them; `merge_undo` takes it back."""
+    the survivor. Recorded in History on all of them; `merge_undo` takes it back.
+    `queued` is the background merge this runs (its customers already recorded)."""
     survivor, others = _lock_customers(workspace, survivor, list(others))
     by_id = {c.pk: c for c in [survivor, *others]}
     choices = _check_choices(choices, set(by_id))
@@ -305,18 +427,19 @@ def merge_customers(
     after = _stored(survivor, STORED_FIELDS)
 
     now = timezone.now()
-    merge = CustomerMerge.objects.create(
+    merge = queued or CustomerMerge(
         workspace=workspace,
-        survivor=survivor,
         merged_by=actor if getattr(actor, "pk", None) else None,
         via=via,
-        choices={name: pk for name, pk in choices.items()},
-        survivor_before={k: v for k, v in before.items() if v != after[k]},
-        survivor_after={k: v for k, v in after.items() if v != before[k]},
     )
-    MergedCustomer.objects.bulk_create(
-        MergedCustomer(merge=merge, customer=o, number=o.number, name=str(o)[:300]) for o in others
-    )
+    merge.survivor = survivor
+    merge.choices = {name: pk for name, pk in choices.items()}
+    merge.survivor_before = {k: v for k, v in before.items() if v != after[k]}
+    merge.survivor_after = {k: v for k, v in after.items() if v != before[k]}
+    merge.state, merge.error = CustomerMerge.State.DONE, ""
+    merge.save()
+    if queued is None:
+        _add_members(merge, others)
 
     plans = [(relation, _to_drop(relation, survivor.pk, other_ids)) for relation in relations()]
     dropped = [_drop(relation, [pk for pk, _ in drop]) for relation, drop in plans if drop]
@@ -385,34 +508,57 @@ def merge_customers(
         reason=f"Merge {merge.pk}: {_count(len(others), 'customer')} merged into this one",
     )
     for other in others:
-        other.refresh_from_db()
-        record_change(
-            instance=other,
-            action=Change.Action.MERGE,
-            actor=actor,
-            fields=[
-                {
-                    "field": "merged_into",
-                    "label": "Merged into",
-                    "old": "",
-                    "new": _label(survivor),
-                    "link": survivor.get_absolute_url(),
-                },
-                {
-                    "field": "merge",
-                    "label": "Merge",
-                    "old": "",
-                    "new": f"Merge {merge.pk}: its details, and Undo",
-                    "link": merge.get_absolute_url(),
-                },
-            ],
-            via=via,
-            reason=(
-                f"Merge {merge.pk}: its records moved to {_label(survivor)}; "
-                "in the recycle bin until the merge is undone"
-            )[:255],
-        )
+        other.version += 1  # as the update above set it
+    _record_each(
+        others,
+        action=Change.Action.MERGE,
+        actor=actor,
+        fields=[
+            {
+                "field": "merged_into",
+                "label": "Merged into",
+                "old": "",
+                "new": _label(survivor),
+                "link": survivor.get_absolute_url(),
+            },
+            {
+                "field": "merge",
+                "label": "Merge",
+                "old": "",
+                "new": f"Merge {merge.pk}: its details, and Undo",
+                "link": merge.get_absolute_url(),
+            },
+        ],
+        via=via,
+        reason=(
+            f"Merge {merge.pk}: its records moved to {_label(survivor)}; "
+            "in the recycle bin until the merge is undone"
+        )[:255],
+    )
     return merge
+
+
+def _record_each(customers, *, action: str, actor, fields: list[dict], via: str, reason: str):
+    """The same History entry on each customer, in a few queries (a merge may fold a
+    thousand customers into one)."""
+    kind = ContentType.objects.get_for_model(Customer)
+    Change.objects.bulk_create(
+        (
+            Change(
+                workspace_id=customer.workspace_id,
+                content_type=kind,
+                object_id=customer.pk,
+                action=action,
+                fields=fields,
+                version=customer.version,
+                actor=actor if getattr(actor, "pk", None) else None,
+                via=via,
+                reason=reason,
+            )
+            for customer in customers
+        ),
+        batch_size=CHUNK,
+    )
 
 
 def _count(n: int, noun: str) -> str:
@@ -531,6 +677,10 @@ def undo_refusal(merge: CustomerMerge) -> str | None:
     """Why the merge cannot be undone now, in words; None if it can."""
     if merge.is_undone:
         return "This merge was already undone."
+    if merge.is_pending:
+        return "This merge has not run yet."
+    if merge.state == CustomerMerge.State.FAILED:
+        return "This merge failed: nothing was merged."
     survivor = merge.survivor
     if survivor is None:
         return "The surviving customer was purged: the merge can no longer be undone."
@@ -560,7 +710,7 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
     members = list(merge.members.select_related("customer"))
     other_ids = [m.customer_id for m in members]
     survivor = Customer.objects.select_for_update().get(pk=merge.survivor_id)
-    list(Customer.objects.select_for_update().filter(pk__in=other_ids))
+    others = list(Customer.objects.select_for_update().filter(pk__in=other_ids).order_by("pk"))
 
     readable_before = snapshot(survivor, AUDITED_FIELDS)
     current = _stored(survivor, merge.survivor_after)
@@ -577,24 +727,14 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
     survivor.version += 1
     survivor.save()
 
-    back: dict[tuple, list[int]] = defaultdict(list)
-    for label, pk, attname, owner in merge.moved:
-        back[(label, attname, owner)].append(pk)
-    for (label, attname, owner), pks in back.items():
-        model = apps.get_model(label.rsplit(".", 1)[0])
-        for start in range(0, len(pks), CHUNK):
-            model._base_manager.filter(
-                pk__in=pks[start : start + CHUNK], **{attname: survivor.pk}
-            ).update(**{attname: owner})
+    _move_back(merge.moved, survivor.pk)
     try:
         with transaction.atomic():
             for drop in merge.dropped:
-                for restored in serializers.deserialize("python", drop["rows"]):
-                    restored.save()
+                _put_back(drop["rows"])
                 for label, pk, attname, value in drop["nulled"]:
                     apps.get_model(label)._base_manager.filter(pk=pk).update(**{attname: value})
-            for restored in serializers.deserialize("python", merge.candidates.get("removed", [])):
-                restored.save()
+            _put_back(merge.candidates.get("removed", []))
     except IntegrityError as error:
         raise ValidationError(
             "A record the merge set aside cannot be put back (what it belonged to is gone): "
@@ -637,20 +777,75 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
         via=via,
         reason=f"Merge {merge.pk} undone{kept_note}"[:255],
     )
-    for member in members:
-        other = member.customer
-        other.refresh_from_db()
-        record_change(
-            instance=other,
-            action=Change.Action.UNMERGE,
-            actor=actor,
-            fields=[
-                {"field": "merged_into", "label": "Merged into", "old": _label(survivor), "new": ""}
-            ],
-            via=via,
-            reason=(
-                f"Merge {merge.pk} undone: out of the recycle bin, its records back from "
-                f"{_label(survivor)}"
-            )[:255],
-        )
+    for other in others:
+        other.version += 1  # as the update above set it
+    _record_each(
+        others,
+        action=Change.Action.UNMERGE,
+        actor=actor,
+        fields=[
+            {"field": "merged_into", "label": "Merged into", "old": _label(survivor), "new": ""}
+        ],
+        via=via,
+        reason=(
+            f"Merge {merge.pk} undone: out of the recycle bin, its records back from "
+            f"{_label(survivor)}"
+        )[:255],
+    )
     return merge
+
+
+def _move_back(moved: list, survivor_id: int) -> None:
+    """Each moved record back on its former customer: one UPDATE per CHUNK records of a
+    relation (a CASE on the owners), not one per customer and relation."""
+    back: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    for label, pk, attname, owner in moved:
+        back[(label, attname)].append((owner, pk))
+    for (label, attname), rows in back.items():
+        model = apps.get_model(label.rsplit(".", 1)[0])
+        rows.sort()
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            owners: dict[int, list[int]] = defaultdict(list)
+            for owner, pk in chunk:
+                owners[owner].append(pk)
+            field = model._meta.get_field(attname.removesuffix("_id"))
+            model._base_manager.filter(
+                pk__in=[pk for _, pk in chunk], **{attname: survivor_id}
+            ).update(
+                **{
+                    attname: Case(
+                        *(When(pk__in=pks, then=Value(owner)) for owner, pks in owners.items()),
+                        output_field=field.target_field,
+                    )
+                }
+            )
+
+
+def _put_back(rows: list[dict]) -> None:
+    """Insert serialized rows again as they were, with their ids: a model's rows in one
+    query per CHUNK (parents come before their dependants in `rows`)."""
+    batch: list[models.Model] = []
+    for restored in serializers.deserialize("python", rows):
+        if restored.m2m_data or restored.deferred_fields or restored.object._meta.parents:
+            _insert(batch)
+            batch = []
+            restored.save()
+        else:
+            if batch and type(batch[0]) is not type(restored.object):
+                _insert(batch)
+                batch = []
+            batch.append(restored.object)
+    _insert(batch)
+
+
+def _insert(batch: list[models.Model]) -> None:
+    """Insert rows as a raw save does (bulk_create would stamp auto_now times afresh)."""
+    if not batch:
+        return
+    model = type(batch[0])
+    manager = model._base_manager
+    fields = model._meta.local_concrete_fields
+    size = connections[manager.db].ops.bulk_batch_size(fields, batch) or len(batch)
+    for start in range(0, len(batch), size):
+        manager._insert(batch[start : start + size], fields=fields, raw=True)

@@ -163,8 +163,18 @@ class CustomerMerge(WorkspaceScoped):
     `moved` holds [model label, pk, field, former customer id] rows; `dropped` holds the
     serialized rows removed (with what their delete took along); `survivor_before` and
     `survivor_after` the survivor's changed fields as stored; `candidates` the duplicate
-    pairs the merge settled, as they were.
+    pairs the merge settled, as they were, and the "not a duplicate" judgements it carried
+    over to the survivor.
+
+    A merge that moves many records runs as a background task: it is Queued (with its
+    customers and choices) until the task makes it Done, or Failed with the reason.
     """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Merging"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
 
     survivor = models.ForeignKey(
         "customers.Customer",
@@ -191,12 +201,18 @@ class CustomerMerge(WorkspaceScoped):
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DONE)
+    error = models.TextField(blank=True, help_text="why a background merge failed")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"Merge {self.pk} into {self.survivor or 'a purged customer'}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.RUNNING}
 
     def get_absolute_url(self) -> str:
         return reverse("duplicates:merge_detail", args=[self.pk])

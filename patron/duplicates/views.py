@@ -205,7 +205,7 @@ def merge_new(request):
             if source.get(f"choice_{name}", "").isdigit()
         }
         try:
-            merge = merging.merge_customers(
+            merge = merging.merge_request(
                 workspace=request.workspace,
                 actor=request.user,
                 survivor=survivor or Customer(),
@@ -215,6 +215,15 @@ def merge_new(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            merge.refresh_from_db()  # without a worker, a queued merge has already run
+            if merge.state != CustomerMerge.State.DONE:
+                messages.info(
+                    request,
+                    f"Merging {len(customers) - 1} into {merge.survivor}: they have many "
+                    "records to move, so it runs in the background. This page shows when it "
+                    "is done.",
+                )
+                return redirect(merge)
             messages.success(
                 request,
                 f"Merged {len(customers) - 1} into {merge.survivor}. "

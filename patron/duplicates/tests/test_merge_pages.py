@@ -155,6 +155,12 @@ def test_api_refusals_are_400_with_the_reason(api, workspace, other_workspace, a
     for body in bad:
         response = api.post("/api/v1/merges/", body, format="json")
         assert response.status_code == 400, body
+    response = api.post(
+        "/api/v1/merges/", {"survivor": jane.pk, "others": [janet.pk, foreign.pk]}, format="json"
+    )
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("others", "does_not_exist")
+    assert f"No customer {foreign.pk} in this workspace" in error["message"]
     assert not CustomerMerge.objects.exists()
 
 

@@ -1,0 +1,11 @@
+"""Background work of merging (django.tasks: at once by default, or in a worker)."""
+
+from django.tasks import task
+
+from patron.duplicates import merge
+
+
+@task()
+def run_merge(merge_id: int) -> str:
+    """Run a merge queued because it moves many records; answers its state."""
+    return merge.merge_run(merge_id=merge_id).state
