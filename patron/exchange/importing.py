@@ -25,6 +25,7 @@ import copy
 import csv
 import datetime
 import io
+import json
 import multiprocessing
 import pickle
 import threading
@@ -415,6 +416,7 @@ class _Importer:
         # batches are kept here (keys only: a million customers would not fit).
         self.planned: set[tuple[str, Any]] = set()
         self.stores = list(workspace.stores.all())
+        self.stores_words = ", ".join(sorted(str(store) for store in self.stores))
         self.reason = f"Imported from {table.name}"[:255]
         self.batch_size = max(1, batch_size)
         # A run's refused rows of the batch in hand, stored with it.
@@ -540,7 +542,10 @@ class _Importer:
             invalid = _validate(customer, values) or None
             keys = match_keys(customer, self.region, cleaned=invalid is None)
             if describe and invalid is None:
-                customer.__dict__[CREATED_FIELDS] = differences({}, self.snapshot(customer))
+                # As JSON: what the History row stores, and quicker to send than a list.
+                customer.__dict__[CREATED_FIELDS] = json.dumps(
+                    self.created_fields(customer), cls=Change._meta.get_field("fields").encoder
+                )
             prepared.append((number, cells, None, (values, customer, keys, invalid)))
         return prepared
 
@@ -722,13 +727,10 @@ class _Importer:
                 ["customer_id", "store_id"],
                 [(customer.pk, store.pk) for customer in batch.created for store in self.stores],
             )
-            stores = ", ".join(sorted(str(store) for store in self.stores))
             for customer in batch.created:
                 fields = customer.__dict__.pop(CREATED_FIELDS, None)
                 if fields is None:
-                    fields = differences({}, self.snapshot(customer))
-                if stores:
-                    fields.append({"field": "stores", "label": "Stores", "old": "", "new": stores})
+                    fields = self.created_fields(customer)
                 changes.append(self.change(customer, Change.Action.CREATE, fields, now))
         if batch.updated:
             # Rows changing the same columns go in one UPDATE run over all of them.
@@ -746,8 +748,18 @@ class _Importer:
                 _update(Customer, customers, columns)
         _execute_many(Change, CHANGE_COLUMNS, changes)
 
+    def created_fields(self, customer: Customer) -> list[dict]:
+        """The History fields of a new customer: every value it has, and its stores."""
+        fields = differences({}, self.snapshot(customer))
+        if self.stores_words:
+            fields.append(
+                {"field": "stores", "label": "Stores", "old": "", "new": self.stores_words}
+            )
+        return fields
+
     def change(self, customer: Customer, action: str, fields, now) -> tuple:
-        """A History entry's row, in CHANGE_COLUMNS' order."""
+        """A History entry's row, in CHANGE_COLUMNS' order. `fields` as a list, or as
+        its JSON text already (the database takes that text as it is)."""
         if self.change_prefix is None:
             self.change_prefix = (
                 self.workspace.pk,
@@ -757,8 +769,10 @@ class _Importer:
                 self.reason,
                 connection.ops.adapt_datetimefield_value(now),
             )
-        json_field = Change._meta.get_field("fields")
-        fields_value = json_field.get_db_prep_save(fields, connection)
+        if isinstance(fields, str):
+            fields_value = fields
+        else:
+            fields_value = Change._meta.get_field("fields").get_db_prep_save(fields, connection)
         return (*self.change_prefix, customer.pk, action, fields_value, customer.version)
 
     def run(self, progress: Callable[[int], None] | None) -> Report:
@@ -880,7 +894,7 @@ class _Importer:
 # matches and writes the batch in hand (tests turn it off to compare).
 PIPELINE = True
 _STOP = "stop"
-# A new customer's History fields, worded by the process that prepared its row.
+# A new customer's History fields as JSON, worded by the process that prepared its row.
 CREATED_FIELDS = "_import_created_fields"
 
 
