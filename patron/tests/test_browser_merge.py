@@ -73,6 +73,11 @@ def test_search_by_phone_find_the_duplicate_merge_choosing_values_and_undo(open_
     assert Note.objects.get(subject="Prefers email").customer_id == jane.pk
     assert Customer.objects.get(pk=twin.pk).merged_into_id == jane.pk
 
+    history = open_tab(page, "History")
+    expect(history).to_contain_text("Merged")
+    merged_in = history.get_by_role("row", name=re.compile(r"^Merged in"))
+    expect(merged_in).to_contain_text(f"{twin} (customer no. {twin.number})")
+
     # Undo, from the survivor's Merges tab.
     open_tab(page, "Merges").get_by_role("link", name="Details and Undo").click()
     expect(page.locator("main")).to_contain_text("Notes: 1 moved from Jane Whitfeild")
@@ -82,5 +87,6 @@ def test_search_by_phone_find_the_duplicate_merge_choosing_values_and_undo(open_
     expect(page.locator("dl.details")).to_contain_text("jane@example.com")
     expect(page.locator("dl.details")).not_to_contain_text("Leeds")
     assert Note.objects.get(subject="Prefers email").customer_id == twin.pk
+    expect(open_tab(page, "History")).to_contain_text("Merge undone")
     twin.refresh_from_db()
     assert twin.deleted_at is None and twin.merged_into is None
