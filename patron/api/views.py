@@ -364,6 +364,11 @@ class ObtainTokenView(APIView):
         responses={
             201: TokenResponseSerializer,
             401: OpenApiResponse(ErrorSerializer, description="Wrong email or password."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="5 wrong passwords in a row for this email from this address: "
+                "refused for 15 minutes (Retry-After says how many seconds).",
+            ),
         },
     )
     def post(self, request):

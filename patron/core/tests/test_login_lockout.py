@@ -50,3 +50,22 @@ def test_the_lock_ends_after_15_minutes_and_a_success_clears_the_count(client, u
     for _ in range(4):
         _log_in(client, user.email, "wrong")
     assert _log_in(client, user.email, PASSWORD).status_code == 302, "4 failures are allowed"
+
+
+def test_the_api_token_endpoint_counts_and_answers_in_json(client, user):
+    def obtain(password):
+        return client.post(
+            "/api/v1/auth/token/",
+            {"username": user.email, "password": password, "name": "script"},
+            content_type="application/json",
+            REMOTE_ADDR="198.51.100.7",
+        )
+
+    for _ in range(4):
+        assert obtain("wrong").status_code == 401
+    locked = obtain("wrong")
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "throttled"
+    assert "try again in 15 minutes" in locked.json()["detail"]
+    assert locked["Retry-After"] == "900"
+    assert obtain(PASSWORD).status_code == 429
