@@ -96,7 +96,14 @@ def scan_workers(blocks: engine.Blocking) -> int:
     than it saves."""
     if blocks.pair_bound() < PARALLEL_FROM:
         return 1
-    return max(1, min(SCAN_WORKERS, os.cpu_count() or 1))
+    return max(1, min(SCAN_WORKERS, _cores()))
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a container)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def scan_run(*, scan_id: int) -> DuplicateScan:

@@ -126,7 +126,7 @@ def test_a_scan_in_two_processes_stores_what_one_process_stores(
             )
     monkeypatch.setattr(services, "PARALLEL_FROM", 0)
     monkeypatch.setattr(services.engine, "CHUNK_PAIRS", 1)
-    monkeypatch.setattr(services.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(services, "_cores", lambda: 2)
     forked = []
     find = services.engine.find_duplicates
     monkeypatch.setattr(
@@ -149,3 +149,19 @@ def test_a_scan_in_two_processes_stores_what_one_process_stores(
     assert alone[1][0][:2] == (jane.pk, janet.pk)
     assert len(alone[1]) > 10  # Okafors and Okafours near enough in name and birth
     assert shared == alone
+
+
+def test_a_small_scan_compares_in_one_process_a_big_one_on_each_core(workspace, monkeypatch):
+    blocks = services.engine.blocking(
+        [
+            services.engine.prepare({"id": n, "last_name": "Smith", "postcode": "AB1"})
+            for n in range(5)
+        ]
+    )
+    monkeypatch.setattr(services, "_cores", lambda: 4)
+    assert blocks.pair_bound() == 10  # five Smiths at one postcode
+    assert services.scan_workers(blocks) == 1
+    monkeypatch.setattr(services, "PARALLEL_FROM", 10)
+    assert services.scan_workers(blocks) == services.SCAN_WORKERS == 2
+    monkeypatch.setattr(services, "_cores", lambda: 1)
+    assert services.scan_workers(blocks) == 1
