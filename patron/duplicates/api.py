@@ -398,6 +398,13 @@ class CustomerMergeViewSet(
         request=None,
         responses={
             200: CustomerMergeSerializer,
+            202: OpenApiResponse(
+                CustomerMergeSerializer,
+                description=(
+                    "Undoing: the merge moved many records, so the undo runs in the "
+                    "background; follow the merge until undone_at is set (or error says why not)."
+                ),
+            ),
             409: OpenApiResponse(ErrorSerializer, description="It can no longer be undone."),
         },
     )
@@ -405,10 +412,16 @@ class CustomerMergeViewSet(
     def undo(self, request, pk=None):
         """Undo the merge: fields, records and the others back as they were."""
         try:
-            merge = merging.merge_undo(merge=self.get_object(), actor=request.user, via="api")
+            merge = merging.merge_undo_request(
+                merge=self.get_object(), actor=request.user, via="api"
+            )
         except DjangoValidationError as error:
             return _conflict(error, "cannot_undo")
-        return Response(self.get_serializer(CustomerMerge.objects.get(pk=merge.pk)).data)
+        merge = self.get_queryset().get(pk=merge.pk)  # without a worker, it has already run
+        return Response(
+            self.get_serializer(merge).data,
+            status=status.HTTP_200_OK if merge.is_undone else status.HTTP_202_ACCEPTED,
+        )
 
 
 ROUTES = [

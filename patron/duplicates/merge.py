@@ -70,7 +70,7 @@ CHUNK = 1000
 # PATRON_MERGE_BACKGROUND_ROWS): at 50,000 records a merge takes 1 to 2 s of CPU in the
 # request and undo more (bench/merge_bench.py).
 BACKGROUND_ROWS = 20_000
-PENDING = [CustomerMerge.State.QUEUED, CustomerMerge.State.RUNNING]
+PENDING = [CustomerMerge.State.QUEUED, CustomerMerge.State.RUNNING, CustomerMerge.State.UNDOING]
 
 
 class Unmergeable(Exception):
@@ -673,10 +673,13 @@ def _carry_judgements(workspace, survivor, by_id) -> list[tuple]:
     ]
 
 
-def undo_refusal(merge: CustomerMerge) -> str | None:
-    """Why the merge cannot be undone now, in words; None if it can."""
+def undo_refusal(merge: CustomerMerge, *, queued: bool = False) -> str | None:
+    """Why the merge cannot be undone now, in words; None if it can. `queued`: asked by
+    the background undo itself."""
     if merge.is_undone:
         return "This merge was already undone."
+    if merge.state == CustomerMerge.State.UNDOING and not queued:
+        return "This merge is being undone."
     if merge.is_pending:
         return "This merge has not run yet."
     if merge.state == CustomerMerge.State.FAILED:
@@ -699,12 +702,15 @@ def undo_refusal(merge: CustomerMerge) -> str | None:
 
 
 @transaction.atomic
-def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMerge:
+def merge_undo(
+    *, merge: CustomerMerge, actor, via: str = "page", queued: bool = False
+) -> CustomerMerge:
     """Take a merge back: the survivor's fields as they were (a field edited since keeps its
     new value), every moved record back on its customer, the dropped ones back, the
-    others out of the recycle bin, and the duplicate pairs as they were."""
+    others out of the recycle bin, and the duplicate pairs as they were. `queued`: run by
+    the background undo `merge_undo_request` queued."""
     merge = CustomerMerge.objects.select_for_update().get(pk=merge.pk)
-    refusal = undo_refusal(merge)
+    refusal = undo_refusal(merge, queued=queued)
     if refusal:
         raise ValidationError(refusal, code="cannot_undo")
     members = list(merge.members.select_related("customer"))
@@ -757,7 +763,8 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
     )
     merge.undone_at = now
     merge.undone_by = actor if getattr(actor, "pk", None) else None
-    merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
+    merge.state, merge.error = CustomerMerge.State.DONE, ""
+    merge.save(update_fields=["undone_at", "undone_by", "state", "error", "updated_at"])
 
     kept_note = ""
     if kept:
@@ -793,6 +800,48 @@ def merge_undo(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMer
         )[:255],
     )
     return merge
+
+
+@transaction.atomic
+def merge_undo_request(*, merge: CustomerMerge, actor, via: str = "page") -> CustomerMerge:
+    """Undo at once (`merge_undo`), or, for a merge that moved BACKGROUND_ROWS records or
+    more, as a background task: the merge is Undoing until it is undone (or back to Done
+    with the reason in `error`)."""
+    merge = CustomerMerge.objects.select_for_update().get(pk=merge.pk)
+    refusal = undo_refusal(merge)
+    if refusal:
+        raise ValidationError(refusal, code="cannot_undo")
+    size = len(merge.moved) + sum(len(drop["pks"]) for drop in merge.dropped)
+    if size < background_rows():
+        return merge_undo(merge=merge, actor=actor, via=via)
+    merge.state, merge.error = CustomerMerge.State.UNDOING, ""
+    merge.undone_by = actor if getattr(actor, "pk", None) else None
+    merge.save(update_fields=["state", "error", "undone_by", "updated_at"])
+    from patron.duplicates.merge_tasks import run_merge_undo
+
+    transaction.on_commit(lambda: run_merge_undo.enqueue(merge.pk, via))
+    return merge
+
+
+def merge_undo_run(*, merge_id: int, via: str) -> CustomerMerge:
+    """Run a queued undo (the background task); if it can no longer be undone, the merge
+    stays Done with the reason in `error`."""
+    merge = CustomerMerge.objects.select_related("undone_by").get(pk=merge_id)
+    if merge.state != CustomerMerge.State.UNDOING:
+        return merge
+    try:
+        return merge_undo(merge=merge, actor=merge.undone_by, via=via, queued=True)
+    except Exception as error:
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        CustomerMerge.objects.filter(pk=merge_id).update(
+            state=CustomerMerge.State.DONE,
+            undone_by=None,
+            error=f"The undo failed: {reason}"[:2000],
+            updated_at=timezone.now(),
+        )
+        if not isinstance(error, ValidationError):
+            raise
+    return CustomerMerge.objects.get(pk=merge_id)
 
 
 def _move_back(moved: list, survivor_id: int) -> None:

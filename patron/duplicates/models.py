@@ -167,7 +167,8 @@ class CustomerMerge(WorkspaceScoped):
     over to the survivor.
 
     A merge that moves many records runs as a background task: it is Queued (with its
-    customers and choices) until the task makes it Done, or Failed with the reason.
+    customers and choices) until the task makes it Done, or Failed with the reason. Its
+    undo does too: Undoing, then undone (or back to Done with the reason in `error`).
     """
 
     class State(models.TextChoices):
@@ -175,6 +176,7 @@ class CustomerMerge(WorkspaceScoped):
         RUNNING = "running", "Merging"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        UNDOING = "undoing", "Undoing"
 
     survivor = models.ForeignKey(
         "customers.Customer",
@@ -202,7 +204,7 @@ class CustomerMerge(WorkspaceScoped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DONE)
-    error = models.TextField(blank=True, help_text="why a background merge failed")
+    error = models.TextField(blank=True, help_text="why a background merge or undo failed")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -212,7 +214,13 @@ class CustomerMerge(WorkspaceScoped):
 
     @property
     def is_pending(self) -> bool:
+        """Not run yet (queued, or running in a worker)."""
         return self.state in {self.State.QUEUED, self.State.RUNNING}
+
+    @property
+    def is_busy(self) -> bool:
+        """A background task is merging or undoing it."""
+        return self.is_pending or self.state == self.State.UNDOING
 
     def get_absolute_url(self) -> str:
         return reverse("duplicates:merge_detail", args=[self.pk])

@@ -293,9 +293,17 @@ def merge_detail(request, pk: int):
 def merge_undo(request, pk: int):
     merge = _merge(request, pk)
     try:
-        merging.merge_undo(merge=merge, actor=request.user)
+        merging.merge_undo_request(merge=merge, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect(merge)
+    merge.refresh_from_db()  # without a worker, a queued undo has already run
+    if not merge.is_undone:
+        messages.info(
+            request,
+            "Undoing the merge: it moved many records, so it runs in the background. "
+            "This page shows when it is done.",
+        )
         return redirect(merge)
     messages.success(request, f"Merge undone: {merge.survivor} is as it was before.")
     return redirect(merge.survivor)

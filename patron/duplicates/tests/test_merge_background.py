@@ -60,8 +60,9 @@ def test_a_large_merge_runs_in_the_background_from_the_api(
     assert (done["state"], done["moved_count"], done["can_undo"]) == ("done", 2, None)
     assert Note.objects.filter(customer=jane).count() == 2
     assert Customer.objects.get(pk=janet.pk).merged_into == jane
-    undone = api.post(f"/api/v1/merges/{body['id']}/undo/")
-    assert undone.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        undone = api.post(f"/api/v1/merges/{body['id']}/undo/")
+    assert undone.status_code == 202  # as large to undo: in the background too
     assert Note.objects.get(subject="Two").customer == jan
 
 
@@ -105,3 +106,54 @@ def test_a_background_merge_that_can_no_longer_run_fails_and_changes_nothing(
     page = admin_client.get(merge.get_absolute_url()).content.decode()
     assert "The merge failed, and nothing was merged: In the recycle bin" in page
     assert "Undo this merge" not in page
+
+
+def _merged_large(workspace, admin, three, committed):
+    jane, janet, jan = three
+    with committed(execute=True):
+        merge = merge_request(
+            workspace=workspace, actor=admin, survivor=jane, others=[janet, jan], choices={}
+        )
+    merge.refresh_from_db()
+    assert merge.state == CustomerMerge.State.DONE
+    return merge
+
+
+def test_undoing_a_large_merge_runs_in_the_background(
+    api, admin_client, workspace, admin, three, big, committed
+):
+    _, janet, jan = three
+    merge = _merged_large(workspace, admin, three, committed)
+    with committed() as queued:
+        response = api.post(f"/api/v1/merges/{merge.pk}/undo/")
+    assert response.status_code == 202
+    assert (response.json()["state"], response.json()["undone_at"]) == ("undoing", None)
+    assert api.post(f"/api/v1/merges/{merge.pk}/undo/").json()["code"] == "cannot_undo"
+    page = admin_client.get(merge.get_absolute_url()).content.decode()
+    assert "Undoing…" in page and 'hx-trigger="every 2s"' in page
+    for run in queued:
+        run()
+    done = api.get(f"/api/v1/merges/{merge.pk}/").json()
+    assert (done["state"], done["can_undo"]) == ("done", "This merge was already undone.")
+    assert done["undone_at"]
+    assert Note.objects.get(subject="One").customer == janet
+    assert not Customer.objects.get(pk=jan.pk).is_deleted
+
+
+def test_a_background_undo_that_can_no_longer_run_says_why(
+    admin_client, workspace, admin, three, big, committed
+):
+    jane, _, jan = three
+    merge = _merged_large(workspace, admin, three, committed)
+    with committed() as queued:
+        response = admin_client.post(f"{merge.get_absolute_url()}undo/")
+    assert response["Location"] == merge.get_absolute_url()
+    Customer.objects.filter(pk=jan.pk).delete()  # purged before the worker got to it
+    for run in queued:
+        run()
+    merge.refresh_from_db()
+    assert merge.state == CustomerMerge.State.DONE and not merge.is_undone
+    assert Note.objects.get(subject="One").customer == jane  # nothing undone
+    page = admin_client.get(merge.get_absolute_url()).content.decode()
+    assert "The undo failed: Jan Whitfield (no. " in page
+    assert "was purged from the recycle bin: the merge can no longer be undone." in page
