@@ -25,6 +25,7 @@ from django.utils import timezone
 from patron.customers.models import Customer
 from patron.customers.services import AUDITED_FIELDS, EDITABLE_FIELDS
 from patron.duplicates.models import (
+    MERGE_STALE_AFTER,
     CustomerMerge,
     DuplicateCandidate,
     ExactJSONEncoder,
@@ -302,6 +303,10 @@ def _refuse_if_pending(workspace, ids: list[int]) -> None:
     pending = (
         CustomerMerge.objects.filter(workspace=workspace, state__in=PENDING)
         .filter(Q(survivor__in=ids) | Q(members__customer__in=ids))
+        .exclude(
+            state__in=[CustomerMerge.State.RUNNING, CustomerMerge.State.UNDOING],
+            updated_at__lt=timezone.now() - MERGE_STALE_AFTER,
+        )
         .first()
     )
     if pending:
@@ -678,8 +683,10 @@ def undo_refusal(merge: CustomerMerge, *, queued: bool = False) -> str | None:
     the background undo itself."""
     if merge.is_undone:
         return "This merge was already undone."
-    if merge.state == CustomerMerge.State.UNDOING and not queued:
+    if merge.state == CustomerMerge.State.UNDOING and not (queued or merge.is_stale):
         return "This merge is being undone."
+    if merge.is_stale and merge.is_pending:
+        return "This merge stopped before it finished (its worker ended): nothing was merged."
     if merge.is_pending:
         return "This merge has not run yet."
     if merge.state == CustomerMerge.State.FAILED:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from patron.core.models import WorkspaceScoped
 
@@ -152,6 +153,11 @@ class ExactJSONEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+# A merge or undo running this long has lost its worker (bench/merge_bench.py: 1,000
+# customers with 200,000 records take seconds).
+MERGE_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
 class CustomerMerge(WorkspaceScoped):
     """Two or more customers made one (issue 6), with all that undoing it needs.
 
@@ -220,7 +226,16 @@ class CustomerMerge(WorkspaceScoped):
     @property
     def is_busy(self) -> bool:
         """A background task is merging or undoing it."""
-        return self.is_pending or self.state == self.State.UNDOING
+        return (self.is_pending or self.state == self.State.UNDOING) and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        """Running or undoing, but silent for MERGE_STALE_AFTER: its worker died, and its
+        transaction changed nothing."""
+        return (
+            self.state in {self.State.RUNNING, self.State.UNDOING}
+            and self.updated_at < timezone.now() - MERGE_STALE_AFTER
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("duplicates:merge_detail", args=[self.pk])

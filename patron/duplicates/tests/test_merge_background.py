@@ -1,7 +1,11 @@
 """A merge that moves many records runs as a background task: queued, then done (or
 failed, changing nothing); a small merge stays immediate."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from patron.customers.models import Customer
 from patron.customers.services import customer_delete
@@ -157,3 +161,40 @@ def test_a_background_undo_that_can_no_longer_run_says_why(
     page = admin_client.get(merge.get_absolute_url()).content.decode()
     assert "The undo failed: Jan Whitfield (no. " in page
     assert "was purged from the recycle bin: the merge can no longer be undone." in page
+
+
+def test_a_merge_whose_worker_died_stops_blocking_and_says_so(
+    admin_client, workspace, admin, three, big, committed
+):
+    jane, janet, jan = three
+    with committed():  # the worker takes it, then dies: its transaction changed nothing
+        merge = merge_request(
+            workspace=workspace, actor=admin, survivor=jane, others=[janet, jan], choices={}
+        )
+    CustomerMerge.objects.filter(pk=merge.pk).update(state=CustomerMerge.State.RUNNING)
+    with pytest.raises(ValidationError, match="still running"):
+        merge_request(workspace=workspace, actor=admin, survivor=jan, others=[jane], choices={})
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    CustomerMerge.objects.filter(pk=merge.pk).update(updated_at=an_hour_ago)
+    page = admin_client.get(merge.get_absolute_url()).content.decode()
+    assert "The merge stopped before it finished (its worker ended)" in page
+    assert "every 2s" not in page
+    again = merge_request(workspace=workspace, actor=admin, survivor=jan, others=[jane], choices={})
+    assert again.state == CustomerMerge.State.DONE
+
+
+def test_an_undo_whose_worker_died_can_be_asked_again(
+    admin_client, workspace, admin, three, big, committed
+):
+    _, janet, _ = three
+    merge = _merged_large(workspace, admin, three, committed)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    CustomerMerge.objects.filter(pk=merge.pk).update(
+        state=CustomerMerge.State.UNDOING, updated_at=an_hour_ago
+    )
+    page = admin_client.get(merge.get_absolute_url()).content.decode()
+    assert "The undo stopped before it finished" in page and "Undo this merge" in page
+    with committed(execute=True):
+        admin_client.post(f"{merge.get_absolute_url()}undo/")
+    merge.refresh_from_db()
+    assert merge.is_undone and Note.objects.get(subject="One").customer == janet
