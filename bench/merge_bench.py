@@ -9,7 +9,10 @@ Makes a workspace with N customers of one kind and R records hanging off them (7
 survivor's and are dropped), then merges all N into the first and undoes it, several
 times, through the API (`POST /api/v1/merges/`, then `.../undo/`): the time a request
 takes. Prints the median and p95 wall time, CPU seconds of this process (the database
-server's own CPU is not in it on PostgreSQL), and the number of queries.
+server's own CPU is not in it on PostgreSQL), and the number of queries. A merge moving
+PATRON_MERGE_BACKGROUND_ROWS records or more (20,000) is a background task; with
+PATRON_TASKS=immediate, as here, the task runs within the request, so these figures are
+the whole merge's (with a worker, the request only queues it).
 
 On SQLite it uses its own file (/tmp/patron-merge-bench.sqlite3, made afresh); on
 PostgreSQL the database of DATABASE_URL, which it empties first.
