@@ -692,6 +692,11 @@ class _Importer:
             if kind == "text" and value is not _MISSING:
                 result[name] = (label, value or "")
                 continue
+            if kind == "model":  # no organization, category or logo: History reads ""
+                raw = customer.__dict__.get(_ATTNAMES[name], _MISSING)
+                if raw is None or (raw is not _MISSING and raw == ""):
+                    result[name] = (label, "")
+                    continue
             key = (name, value) if kind == "cached" and value is not _MISSING else None
             if key is None or (readable := self.readable.get(key)) is None:
                 readable = snapshot(customer, [name])[name][1]
@@ -1009,6 +1014,7 @@ def _history_columns() -> list[tuple[str, str, str]]:
 
 
 _HISTORY_COLUMNS = _history_columns()
+_ATTNAMES = {name: Customer._meta.get_field(name).attname for name in HISTORY_FIELDS}
 _FIELD_ORDER = {field.name: order for order, field in enumerate(Customer._meta.concrete_fields)}
 
 

@@ -53,6 +53,9 @@ def check(value: str, region: str) -> bool:
     if fast is not None:
         assert library(value, region) == fast, (value, region)
         assert _plain_phone(fast[0], region) in (None, fast), (value, region)
+        # What the functions answer, display_phone from what normalize_phone kept aside.
+        assert normalize_phone(value, region) == fast[0]
+        assert display_phone(fast[0], region) == fast[1]
     return fast is not None
 
 
