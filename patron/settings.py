@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
 # pages use the address they were reached at.
 PATRON_SITE_URL = os.environ.get("PATRON_SITE_URL", "http://127.0.0.1:8000")
 PATRON_PURGE_AFTER_DAYS = int(os.environ.get("PATRON_PURGE_AFTER_DAYS", "30"))
+# A merge or undo moving this many records or more runs as a background task.
+PATRON_MERGE_BACKGROUND_ROWS = int(os.environ.get("PATRON_MERGE_BACKGROUND_ROWS", "20000"))
 PATRON_DEFAULT_REGION = os.environ.get("PATRON_DEFAULT_REGION", "GB")
 PATRON_LOGO_MAX_BYTES = int(os.environ.get("PATRON_LOGO_MAX_BYTES", str(2 * 1024 * 1024)))
 PATRON_ATTACHMENT_MAX_BYTES = int(
