@@ -287,7 +287,12 @@ def _purge_days() -> int:
 
 @requires("customers.delete")
 def recycle_bin(request):
-    deleted = Customer.objects.in_workspace(request.workspace).deleted().order_by("-deleted_at")
+    deleted = (
+        Customer.objects.in_workspace(request.workspace)
+        .deleted()
+        .select_related("merged_into")
+        .order_by("-deleted_at")
+    )
     return render(
         request,
         "customers/recycle_bin.html",

@@ -171,3 +171,15 @@ def test_api_needs_the_merge_capability(workspace, admin):
         "/api/v1/merges/", {"survivor": jane.pk, "others": [janet.pk]}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_the_recycle_bin_says_whom_a_customer_was_merged_into(admin_client, workspace, admin):
+    jane, janet = _pair(workspace, admin)
+    merge_customers(workspace=workspace, actor=admin, survivor=jane, others=[janet], choices={})
+    row = next(
+        row
+        for row in admin_client.get(reverse("customers:recycle_bin")).content.decode().split("<tr>")
+        if "Janet Whitfeild" in row
+    )
+    assert f'Merged into <a href="{jane.get_absolute_url()}">Jane Whitfield</a>' in row
+    assert "restoring it here keeps the merge" in row
