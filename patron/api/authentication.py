@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from patron.api.models import ApiToken, hash_key
+
+# "Last used" is shown to the minute: writing it on every request made each GET a write.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):
@@ -29,5 +34,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         )
         if token is None or not token.membership.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.membership.user, token
