@@ -49,6 +49,7 @@ from django.utils import timezone
 from django.utils.text import normalize_newlines
 
 from patron.core.models import Sequence
+from patron.customers import search_index
 from patron.customers.models import Customer
 from patron.customers.normalize import normalize_email, normalize_phone
 from patron.customers.services import AUDITED_FIELDS, MANY_TO_MANY_FIELDS
@@ -830,7 +831,10 @@ class _Importer:
                 self.claim(len(chunk))
                 batch = _Batch()
                 self.plan(chunk, batch, prepared)
-                self.write(batch)
+                # SQLite: the new customers enter the email index in one statement, not
+                # through its trigger (101 -> 31 us of CPU a row; customers.search_index).
+                with search_index.deferred(connection):
+                    self.write(batch)
                 if self.customer_list is not None:
                     self.offer_to_list(batch)
                 ImportFailure.objects.bulk_create(self.failures)
