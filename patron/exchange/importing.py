@@ -66,6 +66,9 @@ from patron.lists.services import list_add_customers
 from patron.updates.parsing import header_word, parse_customer_number, parse_date
 
 BATCH_SIZE = 1000
+# Problems a finished import keeps to show (page, API, command); all the refused rows are
+# in ImportFailure, which the failed-rows CSV is read from.
+ERRORS_KEPT = 200
 # Fields validation need not check: the number comes at writing, and the foreign keys are
 # the import's own workspace and actor or left as they were (checking each costs a query).
 CLEAN_EXCLUDE = ["number", "workspace", "created_by", "organization", "category"]
@@ -169,7 +172,10 @@ class Report:
         )
 
     def failed_csv(self) -> str:
-        """The refused rows as they were, plus a Reason column: fix them and import again."""
+        """The refused rows as they were, plus a Reason column: fix them and import again.
+        A run's come from the database (ImportFailure), a preview's from memory."""
+        if self.job is not None and not self.dry_run:
+            return "".join(self.job.failed_rows_csv_chunks())
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([*self.headers, "Reason"])
@@ -869,11 +875,14 @@ class _Importer:
     def finish(self) -> None:
         job = self.job
         job.refresh_from_db()
+        # The refused rows stay in ImportFailure, which the failed-rows download streams:
+        # the report and the job keep only the first problems to show, so a file with
+        # many bad rows costs no memory for them.
         failures = job.failures.filter(kind=ImportFailure.Kind.ROW).order_by("row")
         self.report.errors, self.report.failed_rows = [], []
-        for failure in failures.iterator(chunk_size=2000):
+        for failure in failures[:ERRORS_KEPT]:
             self.report.errors += [RowError(failure.row, **error) for error in failure.errors]
-            self.report.failed_rows.append((failure.cells, failure.reason))
+        del self.report.errors[ERRORS_KEPT:]
         refusals = job.failures.filter(kind=ImportFailure.Kind.LIST).order_by("row")
         self.report.list_refusals = [
             RowError(
@@ -888,7 +897,7 @@ class _Importer:
         job.status = ImportJob.Status.DONE
         job.message = ""
         job.errors = [asdict(error) for error in self.report.errors]
-        job.failed_rows_csv = self.report.failed_csv() if self.report.failed_rows else ""
+        job.failed_rows_csv = ""  # no longer written: ImportFailure has the rows
         job.finished_at = timezone.now()
         # The stored copy of the file served to run and resume the import; once it is done
         # the report and the failed rows (in the database) are all that is kept of it.

@@ -276,6 +276,23 @@ def test_failed_rows_csv_has_the_original_columns_and_a_reason(tmp_path, workspa
     assert rows[1][:2] == ["Oops", "no@"] and rows[1][2].startswith("Email: Enter a valid email")
 
 
+def test_many_bad_rows_keep_200_problems_on_the_job_and_every_row_in_the_download(
+    tmp_path, workspace, admin, client
+):
+    rows = [["Surname", "Email"]] + [[f"Bad{n}", f"bad{n}@"] for n in range(250)]
+    report = run(workspace, write_csv(tmp_path, rows), actor=admin)
+    job = report.job
+    job.refresh_from_db()
+    assert (job.failed, len(job.errors), len(report.errors)) == (250, 200, 200)
+    assert job.failures.count() == 250
+    client.force_login(admin)
+    download = client.get(f"/customers/imports/{job.pk}/failed-rows.csv")
+    lines = b"".join(download.streaming_content).decode().splitlines()
+    assert len(lines) == 1 + 250 and lines[-1].startswith("Bad249,bad249@,Email:")
+    page = client.get(f"/customers/imports/{job.pk}/").content.decode()
+    assert "Bad rows (250 rows)" in page and "The first 200 problems" in page
+
+
 def test_the_import_job_keeps_the_report(tmp_path, workspace, admin):
     table = write_csv(tmp_path, [["Surname", "Email"], ["Ok", "ok@example.com"], ["Oops", "no@"]])
     report = run(workspace, table, actor=admin, usage="email", match="fill")
@@ -292,7 +309,9 @@ def test_the_import_job_keeps_the_report(tmp_path, workspace, admin):
     assert job.options["usage"] == "email" and job.options["match"] == "fill"
     assert job.mapping == {"Surname": "last_name", "Email": "email"}
     assert job.errors == [{"row": 3, "column": "Email", "reason": report.errors[0].reason}]
-    assert job.failed_rows_csv == report.failed_csv() and job.finished_at
+    # The refused rows are kept once, in ImportFailure; the download reads them there.
+    assert job.failed_rows_csv == "" and job.finished_at
+    assert report.failed_csv().splitlines()[1].startswith("Oops,no@,Email: Enter a valid")
 
 
 def test_a_preview_counts_a_person_repeated_in_a_later_batch_once(tmp_path, workspace):

@@ -80,7 +80,9 @@ def test_imported_customers_join_where_the_rules_allow(tmp_path, workspace, spri
     job = ImportJob.objects.get(workspace=workspace)
     assert (job.customer_list, job.joined_list, job.refused_by_list) == (spring, 2, 3)
     # The refused customers are imported all the same; only the bad row is a failed row.
-    assert [cells[0] for cells, _ in report.failed_rows] == ["Bad"]
+    assert [
+        cells[0] for cells in job.failures.filter(kind="row").values_list("cells", flat=True)
+    ] == ["Bad"]
     # The list's History says the import added them (the first batch: Ada and Byron).
     changes = Change.objects.filter(
         content_type=ContentType.objects.get_for_model(CustomerList), object_id=spring.pk

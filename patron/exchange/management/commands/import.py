@@ -169,17 +169,22 @@ class Command(BaseCommand):
         )
         for error in report.errors[:50]:
             self.stdout.write(f"  {error}")
-        if len(report.errors) > 50:
-            self.stdout.write(f"  … and {len(report.errors) - 50} more problems.")
+        shown_rows = len({error.row for error in report.errors[:50]})
+        if report.failed > shown_rows:
+            more = report.failed - shown_rows
+            self.stdout.write(f"  … and more problems, in {more:,} more rows.")
         if report.list_refusals:
             self.stdout.write("Refused by the list:")
         for refusal in report.list_refusals[:50]:
             self.stdout.write(f"  {refusal}")
         if len(report.list_refusals) > 50:
             self.stdout.write(f"  … and {len(report.list_refusals) - 50} more.")
-        if options["failed_rows"] and report.failed_rows:
+        if options["failed_rows"] and report.failed:
             with open(options["failed_rows"], "w", encoding="utf-8", newline="") as file:
-                file.write(report.failed_csv())
+                if report.job is not None:  # streamed from the database, a slice at a time
+                    file.writelines(report.job.failed_rows_csv_chunks())
+                else:
+                    file.write(report.failed_csv())
             self.stdout.write(f"Failed rows (with a Reason column): {options['failed_rows']}")
 
     def _print_duplicates(self, duplicates, more: bool) -> None:
