@@ -897,15 +897,12 @@ class _Importer:
         job.status = ImportJob.Status.DONE
         job.message = ""
         job.errors = [asdict(error) for error in self.report.errors]
-        job.failed_rows_csv = ""  # no longer written: ImportFailure has the rows
         job.finished_at = timezone.now()
         # The stored copy of the file served to run and resume the import; once it is done
         # the report and the failed rows (in the database) are all that is kept of it.
         if job.file:
             job.file.delete(save=False)
-        job.save(
-            update_fields=["status", "message", "errors", "failed_rows_csv", "finished_at", "file"]
-        )
+        job.save(update_fields=["status", "message", "errors", "finished_at", "file"])
 
 
 # A run reads, validates and normalizes the next batch in a second process while this one

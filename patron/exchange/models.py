@@ -54,7 +54,6 @@ class ImportJob(WorkspaceScoped):
     # Rows per transaction: a resumed run cuts the rest of the file as the first run did.
     batch_size = models.PositiveIntegerField(default=1000)
     errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "reason"}]
-    failed_rows_csv = models.TextField(blank=True)  # original columns + Reason
     message = models.CharField(max_length=500, blank=True)  # why a failed job stopped
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -25,7 +25,7 @@ from patron.conftest import api_client_for
 from patron.customers.models import BulkDeletion, Category, Tag
 from patron.duplicates.merge import merge_customers
 from patron.duplicates.models import CustomerMerge, DuplicateCandidate, DuplicateScan
-from patron.exchange.models import ImportJob, ImportMapping
+from patron.exchange.models import ImportFailure, ImportJob, ImportMapping
 from patron.lists import services as list_services
 from patron.lists.models import CustomerList, ListEntry
 from patron.loyalty import services as loyalty_services
@@ -292,8 +292,9 @@ def victim(workspace):
         options={"usage": ""},
         rows=1,
         failed=1,
-        failed_rows_csv=f"Last name,Reason\r\n{SECRET_NAME},bad\r\n",
+        headers=["Last name"],
     )
+    ImportFailure.objects.create(job=import_job, row=2, cells=[SECRET_NAME], reason="bad")
     import_mapping = ImportMapping.objects.create(
         workspace=workspace, name=SECRET_NAME, mapping={SECRET_NAME: "last_name"}
     )
