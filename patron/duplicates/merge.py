@@ -14,7 +14,6 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
@@ -33,7 +32,7 @@ from patron.duplicates.models import (
     NotDuplicate,
 )
 from patron.history.models import Change
-from patron.history.services import differences, record_change, snapshot
+from patron.history.services import change_of, differences, record_change, snapshot
 
 # The fields whose surviving value a merge chooses. The kind is the same for all;
 # tags and stores are joined (their rows move like any related record).
@@ -467,6 +466,14 @@ def merge_customers(
     Customer.objects.filter(pk__in=other_ids).update(
         deleted_at=now, merged_into=survivor, version=F("version") + 1, updated_at=now
     )
+    # Both History entries link the merge's page (the History tab shows the link).
+    merge_link = {
+        "field": "merge",
+        "label": "Merge",
+        "old": "",
+        "new": f"Merge {merge.pk}: its details, and Undo",
+        "link": merge.get_absolute_url(),
+    }
     chosen = "; ".join(
         f"{field_label(name)} from {_label(by_id[pk])}"
         for name, pk in choices.items()
@@ -477,13 +484,7 @@ def merge_customers(
         action=Change.Action.MERGE,
         actor=actor,
         fields=[
-            {
-                "field": "merge",
-                "label": "Merge",
-                "old": "",
-                "new": f"Merge {merge.pk}: its details, and Undo",
-                "link": merge.get_absolute_url(),  # the History tab links it
-            },
+            merge_link,
             *differences(readable_before, snapshot(survivor, AUDITED_FIELDS)),
             *(
                 {"field": "merged", "label": "Merged in", "old": "", "new": _label(o)}
@@ -526,13 +527,7 @@ def merge_customers(
                 "new": _label(survivor),
                 "link": survivor.get_absolute_url(),
             },
-            {
-                "field": "merge",
-                "label": "Merge",
-                "old": "",
-                "new": f"Merge {merge.pk}: its details, and Undo",
-                "link": merge.get_absolute_url(),
-            },
+            merge_link,
         ],
         via=via,
         reason=(
@@ -546,19 +541,10 @@ def merge_customers(
 def _record_each(customers, *, action: str, actor, fields: list[dict], via: str, reason: str):
     """The same History entry on each customer, in a few queries (a merge may fold a
     thousand customers into one)."""
-    kind = ContentType.objects.get_for_model(Customer)
     Change.objects.bulk_create(
         (
-            Change(
-                workspace_id=customer.workspace_id,
-                content_type=kind,
-                object_id=customer.pk,
-                action=action,
-                fields=fields,
-                version=customer.version,
-                actor=actor if getattr(actor, "pk", None) else None,
-                via=via,
-                reason=reason,
+            change_of(
+                instance=customer, action=action, actor=actor, fields=fields, via=via, reason=reason
             )
             for customer in customers
         ),

@@ -51,7 +51,7 @@ def differences(before: Snapshot, after: Snapshot) -> list[dict[str, str]]:
     ]
 
 
-def record_change(
+def change_of(
     *,
     instance: models.Model,
     action: str,
@@ -60,7 +60,9 @@ def record_change(
     via: str = "",
     reason: str = "",
 ) -> Change:
-    return Change.objects.create(
+    """The History row `record_change` writes, unsaved: for services that write many
+    records' changes at once with `Change.objects.bulk_create`."""
+    return Change(
         workspace_id=instance.workspace_id,
         content_type=ContentType.objects.get_for_model(instance),
         object_id=instance.pk,
@@ -72,6 +74,22 @@ def record_change(
         via=via,
         reason=reason,
     )
+
+
+def record_change(
+    *,
+    instance: models.Model,
+    action: str,
+    actor,
+    fields: list[dict[str, str]] | None = None,
+    via: str = "",
+    reason: str = "",
+) -> Change:
+    row = change_of(
+        instance=instance, action=action, actor=actor, fields=fields, via=via, reason=reason
+    )
+    row.save()
+    return row
 
 
 def changes_for(instance: models.Model):

@@ -28,7 +28,7 @@ from patron.campaigns.models import Activity, Fulfilment
 from patron.campaigns.services import FULFILMENT_FIELDS
 from patron.customers.models import Customer
 from patron.history.models import Change
-from patron.history.services import differences, snapshot
+from patron.history.services import change_of, differences, snapshot
 from patron.marketing.models import CustomerTrait, Suppression, SuppressionType, Trait
 from patron.updates import parsing
 from patron.updates.models import BulkUpdate
@@ -675,18 +675,15 @@ def _write_fulfilments(workspace, changes: list[Outcome], *, actor, reason: str)
     )
     if any(fulfilment.pk is None for fulfilment in fulfilments):
         raise RuntimeError("The database did not return the new fulfilments' ids.")
-    fulfilment_type = ContentType.objects.get_for_model(Fulfilment)
     customer_type = ContentType.objects.get_for_model(Customer)
     # Each fulfilment's own History (as fulfilment_create records it), and one line per
     # customer saying what the file added.
     history = [
-        Change(
-            workspace=workspace,
-            content_type=fulfilment_type,
-            object_id=fulfilment.pk,
+        change_of(
+            instance=fulfilment,
             action=Change.Action.CREATE,
-            fields=differences({}, snapshot(fulfilment, FULFILMENT_FIELDS)),
             actor=actor,
+            fields=differences({}, snapshot(fulfilment, FULFILMENT_FIELDS)),
             via=VIA,
             reason=reason,
         )
