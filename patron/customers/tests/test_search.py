@@ -210,7 +210,7 @@ def test_an_email_fragment_pages_in_name_order(workspace, admin, api, monkeypatc
         c.pk for c in Customer.objects.filter(email__contains="smith@").order_by("name_key", "pk")
     ]
     for most in (100, 3):  # sorted apart, and too many to sort apart
-        monkeypatch.setattr("patron.customers.queries.SORT_APART_MAX", most)
+        monkeypatch.setattr("patron.customers.loose_search.SORT_APART_MAX", most)
         body = api.get(URL, {"q": "smith@", "page_size": 3}).json()
         assert (body["count"], body["count_exact"]) == (7, True)
         ids = [c["id"] for c in body["results"]]
