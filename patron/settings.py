@@ -156,6 +156,13 @@ AXES_USERNAME_CALLABLE = "patron.core.lockout.username_of"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "patron.core.lockout.locked_out"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "patron.core.client_address.client_address"
+# How many reverse proxies stand in front of Patron, each appending to X-Forwarded-For
+# (nginx: proxy_add_x_forwarded_for): the rate limits then count the client's address,
+# not the proxy's (patron/core/client_address.py). 0: clients connect directly.
+PATRON_PROXIES = int(os.environ.get("PATRON_PROXIES", "0"))
+if PATRON_PROXIES < 0:
+    raise ImproperlyConfigured("PATRON_PROXIES must be 0 or more")
 
 LANGUAGE_CODE = "en-gb"
 # Our own input formats first (patron/formats/en_GB/formats.py): ISO for date inputs.

@@ -41,10 +41,6 @@ def _hash_digest(access: PortalAccess) -> str:
     return salted_hmac("patron.portal.session", access.password, algorithm="sha256").hexdigest()
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _wait_minutes(failures, limit: int, now) -> int | None:
     """Minutes until fewer than `limit` of `failures` (newest first) are in the window."""
     times = list(failures.order_by("-created_at").values_list("created_at", flat=True)[:limit])

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from patron.core.client_address import client_address
 from patron.core.forms import add_validation_errors
 from patron.portal import auth, services
 from patron.portal.forms import (
@@ -48,7 +49,7 @@ def login(request):
             access = auth.authenticate(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
-                ip=auth.client_address(request),
+                ip=client_address(request),
             )
         except ValidationError as error:
             add_validation_errors(form, error)

@@ -69,3 +69,44 @@ def test_the_api_token_endpoint_counts_and_answers_in_json(client, user):
     assert "try again in 15 minutes" in locked.json()["detail"]
     assert locked["Retry-After"] == "900"
     assert obtain(PASSWORD).status_code == 429
+
+
+def _log_in_through_proxy(client, email, password, forwarded_for):
+    """A login that reached Patron through a proxy at 10.0.0.2 (REMOTE_ADDR), which
+    appended the address it was connected from to X-Forwarded-For."""
+    return client.post(
+        "/login/",
+        {"username": email, "password": password},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_the_count_is_the_clients_and_a_forged_header_changes_nothing(
+    client, user, settings
+):
+    settings.PATRON_PROXIES = 1
+    # A guesser varies the header it sends; the proxy appends its real address last.
+    for forged in ("1.1.1.1", "2.2.2.2", "not an address", "3.3.3.3", "4.4.4.4"):
+        _log_in_through_proxy(client, user.email, "wrong", f"{forged}, 198.51.100.7")
+    assert _log_in_through_proxy(client, user.email, PASSWORD, "198.51.100.7").status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+    # Someone else behind the same proxy is another address: not locked out.
+    assert _log_in_through_proxy(client, user.email, PASSWORD, "203.0.113.9").status_code == 302
+
+
+def test_without_proxies_configured_the_header_is_ignored(client, user, settings):
+    settings.PATRON_PROXIES = 0
+    for n in range(5):  # a client writing its own header cannot spread its guesses
+        _log_in_through_proxy(client, user.email, "wrong", f"192.0.2.{n}")
+    assert _log_in_through_proxy(client, user.email, PASSWORD, "192.0.2.99").status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "10.0.0.2"
+
+
+def test_a_header_shorter_than_the_proxy_chain_is_not_trusted(client, user, settings):
+    """Two proxies are configured but the header has one entry: it did not come through
+    both, so whoever sent it may have written it; the connection's address counts."""
+    settings.PATRON_PROXIES = 2
+    for n in range(5):
+        _log_in_through_proxy(client, user.email, "wrong", f"192.0.2.{n}")
+    assert _log_in_through_proxy(client, user.email, PASSWORD, "192.0.2.99").status_code == 429

@@ -101,6 +101,23 @@ def test_failed_logins_are_rate_limited(client, access):
     assert response.status_code == 302
 
 
+def test_behind_a_proxy_the_portal_limits_the_clients_address(client, access, settings):
+    settings.PATRON_PROXIES = 1
+
+    def log_in(password, client_address):
+        return client.post(
+            "/portal/login/",
+            {"email": "grace@globex.example", "password": password},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{len(password)}, {client_address}",
+        )
+
+    for password in ("a", "bb", "ccc", "dddd", "eeeee"):
+        log_in(password, "198.51.100.7")
+    assert "Too many attempts" in log_in(PORTAL_PASSWORD, "198.51.100.7").content.decode()
+    assert log_in(PORTAL_PASSWORD, "203.0.113.9").status_code == 302, "another client"
+
+
 def test_a_portal_login_opens_no_staff_page_or_api(portal, api):
     assert portal.get("/").status_code == 302
     assert portal.get("/").url.startswith("/login/")
