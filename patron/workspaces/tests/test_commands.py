@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
@@ -86,3 +88,22 @@ def test_demo_creates_once_and_prints_the_login(db, monkeypatch, capsys):
 def test_purge_deleted_command(db, capsys):
     call_command("purge_deleted", "--days", "30")
     assert "Purged 0 customers" in capsys.readouterr().out
+
+
+def test_the_demo_sends_no_email_to_a_mail_server_it_has_none_of(
+    transactional_db, settings, caplog
+):
+    """`make run` has no mail server: the demo's portal grants, whose generated passwords
+    it replaces at once, must not try one (each failure was logged)."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": closed_port, "timeout": 2},
+        }
+    }
+    call_command("demo", "--people", "20", "--organizations", "3")  # commits, then emails
+    assert Customer.objects.filter(portal_access__enabled=True).count() == 2
+    assert not [record for record in caplog.records if "failed" in record.getMessage()]

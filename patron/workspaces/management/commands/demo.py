@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from faker import Faker
 
@@ -88,6 +89,9 @@ def fictional_phone(rng: random.Random) -> str:
     return rng.choice(FICTIONAL_RANGES) + f"0{rng.randrange(1000):03d}"
 
 
+DEMO_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
 class Command(BaseCommand):
     help = "Create a demo workspace with a few hundred customers and organizations."
 
@@ -109,7 +113,10 @@ class Command(BaseCommand):
 
         workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
         if workspace is None:
-            with transaction.atomic():
+            # The portal grants email generated passwords, which the demo replaces with its
+            # own at once: those emails are kept in memory and dropped, not sent (to a mail
+            # server `make run` does not have, which logged each as failed).
+            with override_settings(MAILERS=DEMO_MAILERS), transaction.atomic():
                 workspace = workspace_create(
                     name="Demo Trading Ltd",
                     slug=DEMO_SLUG,
