@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 # Counted exactly up to this many rows; beyond it, an estimate (PostgreSQL) or "more than".
 # Counting is the dearest part of a broad search's page (every match is visited), so the cap
@@ -55,22 +55,72 @@ class AnyOf:
             return None
         return found if len(where.children) == found.conditions else None
 
+    # Each branch compiled once per order: a search's existence check, its page and its
+    # count take the same branches (compiling them through the ORM cost more than running
+    # them). Shared by the queryset's clones, like the AnyOf itself.
+    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def _branches(self, order: list[str] | None) -> tuple[list[str], list[str], list]:
+        """Each branch as a SELECT of the sort columns of `order` (any order already
+        compiled, or the pk alone, when None), and the ORDER BY of those columns."""
+        if order is None:
+            order = next(iter(self._compiled), ("pk",))
+        key = tuple(order)
+        if key not in self._compiled:
+            columns = {f"k{n}": F(name.lstrip("-")) for n, name in enumerate(order)}
+            compiled = [
+                self.base.filter(branch).order_by().values(**columns).query.sql_with_params()
+                for branch in self.branches
+            ]
+            self._compiled[key] = compiled
+        ordering = [
+            f"k{n} {'DESC' if name.startswith('-') else 'ASC'}" for n, name in enumerate(order)
+        ]
+        pk = next(n for n, name in enumerate(order) if name.lstrip("-") in ("pk", "id"))
+        return self._compiled[key], ordering, f"k{pk}"
+
     def first_ids(
         self, order: list[str] | None, limit: int, condition: Q | None = None
     ) -> tuple[str, list]:
         """SQL of the ids among which the first `limit` rows in `order` are (with no order,
         of `limit` rows or more of each branch, or all it has)."""
+        if condition is not None:
+            return self._first_ids_where(order, limit, condition)
+        compiled, ordering, pk = self._branches(order)
+        return self._union(compiled, pk, ordering if order else [], limit)
+
+    @staticmethod
+    def _union(compiled: list, pk: str, ordering: list[str], limit: int) -> tuple[str, list]:
+        sort = f"ORDER BY {', '.join(ordering)} " if ordering else ""
+        parts, params = [], []
+        for n, (sql, part_params) in enumerate(compiled):
+            # SQLite takes no LIMIT on a bare SELECT of a UNION
+            parts.append(
+                f"SELECT * FROM (SELECT {pk} FROM ({sql}) AS b {sort}LIMIT {int(limit)})"
+                f" AS branch_{n}"
+            )
+            params += part_params
+        return " UNION ".join(parts), params
+
+    def _first_ids_where(self, order: list[str] | None, limit: int, condition: Q):
+        """first_ids of the rows that also meet `condition` (a keyset page's cursor)."""
         parts, params = [], []
         for n, branch in enumerate(self.branches):
-            rows = self.base.filter(branch)
-            if condition is not None:
-                rows = rows.filter(condition)
+            rows = self.base.filter(branch).filter(condition)
             rows = rows.order_by(*(order or [])).values_list("pk", flat=True)[:limit]
             sql, part_params = rows.query.sql_with_params()
-            # SQLite takes no LIMIT on a bare SELECT of a UNION
             parts.append(f"SELECT * FROM ({sql}) AS branch_{n}")
             params += part_params
         return " UNION ".join(parts), params
+
+    def exists(self, using: str) -> bool:
+        """Whether any branch has a row (any row: the first in order may need all sorted),
+        compiled in the base's order, which its page most likely asks for next."""
+        compiled, _, pk = self._branches(sort_keys(self.base))
+        sql, params = self._union(compiled, pk, [], 1)
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM ({sql}) AS found LIMIT 1", params)
+            return cursor.fetchone() is not None
 
     def narrow(self, queryset: QuerySet, order: list[str], limit: int, condition: Q | None):
         """`queryset` (as it stands, with its select_related, only...) with only the rows

@@ -67,6 +67,50 @@ def test_part_of_an_email_finds_it_and_follows_edits(people, workspace, admin):
     assert found(workspace, "@acme") == {"Ann Lee"}  # the old one has left the index
 
 
+def test_digits_find_a_company_starting_with_them_and_the_customer_no(workspace, admin):
+    """Digits name no person, but may start a company's name: that branch stays."""
+    kind = Customer.Kind.ORGANIZATION
+    make_customer(workspace, admin, kind=kind, company_name="24/7 Plumbing")
+    make_customer(workspace, admin, first_name="Ann", last_name="Lee", company_name="24/7 Plumbing")
+    bob = make_customer(workspace, admin, first_name="Bob", last_name="Ray", company_name="")
+    assert found(workspace, "24") == {"24/7 Plumbing", "Ann Lee"}
+    assert found(workspace, "24/7 p") == {"24/7 Plumbing", "Ann Lee"}
+    assert found(workspace, str(bob.number)) == {"Bob Ray"}
+
+
+def test_an_email_or_a_phone_is_looked_up_in_its_own_indexes_only(people, workspace):
+    """Text with an "@" is an email and digits alone no person's name: the search asks no
+    name branch for them (one index lookup, so no UNION of branches)."""
+    customers = Customer.objects.in_workspace(workspace).searchable()
+
+    def where(found) -> str:
+        sql = str(found.query)
+        return sql[sql.index(" WHERE ") : sql.index(" ORDER BY ")]
+
+    email = global_search(customers, "john.smith@acme.example", "GB")
+    assert keyset.AnyOf.of(email) is None and "name_key" not in where(email)
+    phone = global_search(customers, "020 7946 0018", "GB")
+    assert "name_key" not in where(phone) and "company_key" in where(phone)
+    assert [str(c) for c in phone] == ["José Núñez"]
+
+
+def test_an_api_search_asks_the_database_a_fixed_number_of_times(
+    people, api, django_assert_num_queries
+):
+    """The token, the ids of each branch's first rows, the page, its tags and stores, and
+    the count (of a page that is not all there is): however many branches (three for a
+    name) or matches."""
+    api.get(URL)  # the token's first use writes when it was used
+    for text in ("jo", "acme"):
+        with django_assert_num_queries(6):
+            assert api.get(URL, {"q": text, "page_size": 1}).status_code == 200
+    with django_assert_num_queries(7):  # 5 letters or more: first whether anything matches
+        assert api.get(URL, {"q": "smith", "page_size": 1}).json()["count"] == 2
+    with django_assert_num_queries(4):  # one branch: no ids first; all there is: no count
+        body = api.get(URL, {"q": "john.smith@acme.example"}).json()
+    assert [c["last_name"] for c in body["results"]] == ["Smith"]
+
+
 def test_a_name_with_a_typo_is_found_when_nothing_matches_exactly(people, workspace):
     assert found(workspace, "jonh smith") == {"John Smith"}  # two letters swapped
     assert found(workspace, "smyth john") == {"John Smith"}  # one letter wrong
