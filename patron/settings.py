@@ -281,6 +281,10 @@ PATRON_SITE_URL = os.environ.get("PATRON_SITE_URL", "http://127.0.0.1:8000")
 PATRON_PURGE_AFTER_DAYS = int(os.environ.get("PATRON_PURGE_AFTER_DAYS", "30"))
 # A merge or undo moving this many records or more runs as a background task.
 PATRON_MERGE_BACKGROUND_ROWS = int(os.environ.get("PATRON_MERGE_BACKGROUND_ROWS", "20000"))
+# A bulk-update file of this many rows or more is applied by a background task.
+PATRON_BULK_UPDATE_BACKGROUND_ROWS = int(
+    os.environ.get("PATRON_BULK_UPDATE_BACKGROUND_ROWS", "5000")
+)
 PATRON_DEFAULT_REGION = os.environ.get("PATRON_DEFAULT_REGION", "GB")
 PATRON_LOGO_MAX_BYTES = int(os.environ.get("PATRON_LOGO_MAX_BYTES", str(2 * 1024 * 1024)))
 PATRON_ATTACHMENT_MAX_BYTES = int(

@@ -68,9 +68,14 @@ class BulkUpdateSerializer(serializers.ModelSerializer):
             "uploaded_by",
             "created_at",
             "applied_at",
+            "error",
             "result",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "state": {"help_text": "previewed, applying (a background task applies it), applied"},
+            "error": {"help_text": "Why the last apply in the background wrote nothing."},
+        }
 
     @extend_schema_field(ResultSerializer(allow_null=True))
     def get_result(self, instance) -> dict | None:
@@ -170,17 +175,24 @@ class BulkUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         request=ApplySerializer,
-        responses={200: BulkUpdateDetailSerializer, 409: ErrorSerializer},
+        responses={
+            200: BulkUpdateDetailSerializer,
+            202: BulkUpdateSerializer,
+            409: ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         """Apply the file. 409 (nothing written) if rows are bad and `skip_bad_rows` is
-        false (`errors` lists them), or if the file was already applied."""
+        false (`errors` lists them), or if the file was already applied or is being
+        applied. A file of many rows (PATRON_BULK_UPDATE_BACKGROUND_ROWS) is applied by a
+        background task: 202, state `applying`, and `Location` to follow until `applied`
+        (or back to `previewed` with the reason in `error`)."""
         bulk_update = self.get_object()
         body = ApplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            bulk_update = services.bulk_update_apply(
+            bulk_update = services.bulk_update_request_apply(
                 bulk_update=bulk_update,
                 skip_bad_rows=body.validated_data["skip_bad_rows"],
                 actor=request.user,
@@ -199,6 +211,12 @@ class BulkUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Response(
                 error_body(409, error.code or "invalid", " ".join(error.messages), rows),
                 status=status.HTTP_409_CONFLICT,
+            )
+        if bulk_update.state != BulkUpdate.State.APPLIED:
+            return Response(
+                BulkUpdateSerializer(bulk_update).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": request.path.removesuffix("apply/")},
             )
         return Response(BulkUpdateDetailSerializer(bulk_update).data)
 

@@ -13,10 +13,12 @@ seconds. History is recorded as those services record it, one change per custome
 """
 
 import datetime
+import logging
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -33,6 +35,8 @@ from patron.marketing.models import CustomerTrait, Suppression, SuppressionType,
 from patron.updates import parsing
 from patron.updates.models import BulkUpdate
 from patron.updates.parsing import ParsedFile, Row
+
+logger = logging.getLogger(__name__)
 
 VIA = "bulk update"
 CUSTOMER_FIELDS = [
@@ -159,11 +163,65 @@ def bulk_update_preview_of(bulk_update: BulkUpdate) -> Preview:
     return Preview(bulk_update, _evaluate(bulk_update.workspace, bulk_update.kind, parsed), parsed)
 
 
+# A file of this many rows or more is applied by a background task
+# (PATRON_BULK_UPDATE_BACKGROUND_ROWS): 100,000 rows of traits take about 20 s of CPU, past
+# what a web request may take; 5,000 take about 1 s.
+BACKGROUND_ROWS = 5_000
+
+
+def background_rows() -> int:
+    return getattr(settings, "PATRON_BULK_UPDATE_BACKGROUND_ROWS", BACKGROUND_ROWS)
+
+
+def bulk_update_request_apply(*, bulk_update: BulkUpdate, skip_bad_rows: bool, actor) -> BulkUpdate:
+    """What the page and the API ask: apply the file now or, when it has background_rows()
+    rows or more, queue a background task to apply it and answer it Applying (its page
+    shows the result once done; a refusal or failure there writes nothing and is kept in
+    `error`)."""
+    if bulk_update.content.count("\n") + 1 < background_rows():
+        return bulk_update_apply(bulk_update=bulk_update, skip_bad_rows=skip_bad_rows, actor=actor)
+    return _queue(bulk_update, skip_bad_rows, actor)
+
+
 @transaction.atomic
-def bulk_update_apply(*, bulk_update: BulkUpdate, skip_bad_rows: bool, actor) -> BulkUpdate:
-    """Write every good row of the file, in one transaction, with History. Refused (nothing
-    written) when a row is bad and `skip_bad_rows` is false, or when already applied."""
+def _queue(bulk_update: BulkUpdate, skip_bad_rows: bool, actor) -> BulkUpdate:
+    from patron.updates.tasks import run_bulk_update
+
     bulk_update = BulkUpdate.objects.select_for_update().get(pk=bulk_update.pk)
+    _refuse_applied_or_applying(bulk_update)
+    bulk_update.state = BulkUpdate.State.APPLYING
+    bulk_update.skip_bad_rows = skip_bad_rows
+    bulk_update.applied_by = _user(actor)
+    bulk_update.error = ""
+    bulk_update.save(update_fields=["state", "skip_bad_rows", "applied_by", "error", "updated_at"])
+    transaction.on_commit(lambda: run_bulk_update.enqueue(bulk_update.pk))
+    return bulk_update
+
+
+def bulk_update_run(*, bulk_update_id: int) -> BulkUpdate:
+    """The background task: apply a queued file with the choice made when it was queued.
+    Refused (bad rows since the preview) or failed, it writes nothing: the file is back to
+    Previewed with the reason in `error`, to apply again."""
+    try:
+        with transaction.atomic():
+            bulk_update = BulkUpdate.objects.select_for_update().get(pk=bulk_update_id)
+            if bulk_update.state != BulkUpdate.State.APPLYING:
+                return bulk_update  # applied already (a second delivery of the task)
+            return _apply(
+                bulk_update, skip_bad_rows=bulk_update.skip_bad_rows, actor=bulk_update.applied_by
+            )
+    except ValidationError as error:
+        reason = " ".join(error.messages)
+    except Exception as error:  # any failure: the transaction wrote nothing
+        logger.exception("Applying bulk update %s failed", bulk_update_id)
+        reason = f"Applying stopped ({error or error.__class__.__name__}); nothing was applied."
+    BulkUpdate.objects.filter(pk=bulk_update_id, state=BulkUpdate.State.APPLYING).update(
+        state=BulkUpdate.State.PREVIEWED, error=reason[:2000], updated_at=timezone.now()
+    )
+    return BulkUpdate.objects.get(pk=bulk_update_id)
+
+
+def _refuse_applied_or_applying(bulk_update: BulkUpdate) -> None:
     if bulk_update.state == BulkUpdate.State.APPLIED:
         when = timezone.localtime(bulk_update.applied_at)
         raise ValidationError(
@@ -171,6 +229,26 @@ def bulk_update_apply(*, bulk_update: BulkUpdate, skip_bad_rows: bool, actor) ->
             "apply it again.",
             code="already_applied",
         )
+    if bulk_update.is_applying:
+        raise ValidationError(
+            "This file is being applied in the background: its page shows the result when "
+            "it is done.",
+            code="applying",
+        )
+
+
+@transaction.atomic
+def bulk_update_apply(*, bulk_update: BulkUpdate, skip_bad_rows: bool, actor) -> BulkUpdate:
+    """Write every good row of the file, in one transaction, with History. Refused (nothing
+    written) when a row is bad and `skip_bad_rows` is false, or when already applied or
+    being applied."""
+    bulk_update = BulkUpdate.objects.select_for_update().get(pk=bulk_update.pk)
+    _refuse_applied_or_applying(bulk_update)
+    return _apply(bulk_update, skip_bad_rows=skip_bad_rows, actor=actor)
+
+
+def _apply(bulk_update: BulkUpdate, *, skip_bad_rows: bool, actor) -> BulkUpdate:
+    """Apply a file whose row the caller has locked, in the caller's transaction."""
     workspace = bulk_update.workspace
     outcomes = _evaluate(workspace, bulk_update.kind, _parse(bulk_update), lock=True)
     bad = [outcome for outcome in outcomes if outcome.status == Status.ERROR]
@@ -191,6 +269,9 @@ def bulk_update_apply(*, bulk_update: BulkUpdate, skip_bad_rows: bool, actor) ->
     customers = write(workspace, changes, actor=_user(actor), reason=reason)
     bulk_update.state = BulkUpdate.State.APPLIED
     bulk_update.applied_at = timezone.now()
+    bulk_update.applied_by = _user(actor)
+    bulk_update.skip_bad_rows = skip_bad_rows
+    bulk_update.error = ""
     bulk_update.result = {
         "created": len(changes),
         "already": sum(1 for outcome in outcomes if outcome.status == Status.UNCHANGED),
@@ -199,7 +280,17 @@ def bulk_update_apply(*, bulk_update: BulkUpdate, skip_bad_rows: bool, actor) ->
         "errors": [error.as_dict() for o in bad for error in o.errors][:MAX_RESULT_ERRORS],
         "applied_by": str(actor) if _user(actor) else "",
     }
-    bulk_update.save(update_fields=["state", "applied_at", "result", "updated_at"])
+    bulk_update.save(
+        update_fields=[
+            "state",
+            "applied_at",
+            "applied_by",
+            "skip_bad_rows",
+            "error",
+            "result",
+            "updated_at",
+        ]
+    )
     return bulk_update
 
 
@@ -210,6 +301,11 @@ def bulk_update_discard(*, bulk_update: BulkUpdate, actor) -> None:
     if bulk_update.state == BulkUpdate.State.APPLIED:
         raise ValidationError(
             "An applied file is kept as the record of what it changed.", code="applied"
+        )
+    if bulk_update.is_applying:
+        raise ValidationError(
+            "This file is being applied in the background: it can be discarded only if that fails.",
+            code="applying",
         )
     bulk_update.delete()
 

@@ -82,6 +82,8 @@ def bulk_update_detail(request, pk: int):
             "updates/result.html",
             {"bulk_update": bulk_update, "result": bulk_update.result},
         )
+    if bulk_update.is_applying:
+        return render(request, "updates/applying.html", {"bulk_update": bulk_update})
     preview = services.bulk_update_preview_of(bulk_update)
     errors = preview.errors
     return render(
@@ -106,7 +108,7 @@ def bulk_update_apply(request, pk: int):
     form = ApplyForm(request.POST)
     form.is_valid()
     try:
-        bulk_update = services.bulk_update_apply(
+        bulk_update = services.bulk_update_request_apply(
             bulk_update=bulk_update,
             skip_bad_rows=form.cleaned_data.get("skip_bad_rows", False),
             actor=request.user,
@@ -114,6 +116,8 @@ def bulk_update_apply(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        if bulk_update.state != BulkUpdate.State.APPLIED:  # queued: the page follows it
+            return redirect(bulk_update)
         result = bulk_update.result
         messages.success(
             request,
