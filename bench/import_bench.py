@@ -6,8 +6,9 @@
 
 Writes a realistic CSV of --size rows and 20 columns (and, with --bad, the same file with
 1% of its rows bad: an email with nothing after the @), then for each file empties the
-database, loads --existing customers into a workspace (a tenth of the file's rows are
-among them, found by email) and times:
+database, loads --existing customers into a workspace (rows like the file's, stored as
+Patron stores them; a tenth of the file's rows are among them, found by email, with a new
+job title) and times:
 
   (a) `importing.import_run` with validation, normalization and matching on email, in a
       process of its own, so its peak RSS (getrusage's ru_maxrss) is the import's and not
@@ -15,7 +16,10 @@ among them, found by email) and times:
   (b) the bare database loading the same file into an equivalent table (an id and 20
       varchar(254) columns, logged like the customer table, no other index): SQLite one
       transaction of `executemany`, PostgreSQL `COPY ... FROM STDIN (FORMAT csv)` through
-      psycopg's copy.
+      psycopg's copy;
+  (c) the same bare load into a copy of the customer table made from the real schema (its
+      indexes, constraints and triggers), holding the same existing customers first
+      (untimed), so that it meets indexes of the same size as the import.
 
 Prints rows per second of both, their ratio, the import's peak RSS (and how much of it the
 process held before the import began: Python and Django) every 100,000 rows and at the
@@ -57,6 +61,7 @@ HEADERS = [
 ]  # fmt: skip
 CITIES = ["Leeds", "London", "York", "Bath", "Hull", "Derby", "Ely", "Wells"]
 WORKSPACE = "import-bench"
+JOB_TITLE = HEADERS.index("Job title")
 BAD_EVERY = 100  # 1% of rows
 
 
@@ -115,38 +120,100 @@ def ensure_database() -> None:
             admin.execute(f'CREATE DATABASE "{settings["NAME"]}"')
 
 
+def cells_to_columns(columns: list[str], defaults: dict):
+    """A function putting a file row's cells in a customer table row (a list in `columns`'
+    order) numbered as asked: each cell in its column as it comes, a choice's words
+    turned into its stored value (as the column needs), the other columns at `defaults`."""
+    from patron.customers.models import Customer
+    from patron.exchange.importing import _choice
+    from patron.exchange.mapping import resolve
+
+    template = [defaults[column] for column in columns]
+    position = {column: offset for offset, column in enumerate(columns)}
+    number = position["number"]
+    placed = []  # (cell index, column position, {cell text: stored value} or None)
+    for index, name in resolve(HEADERS).items():
+        field = Customer._meta.get_field(name)
+        choices = None
+        if field.choices:
+            choices = {"": defaults[field.column]}
+            for cell in {row(n, False)[index] for n in range(60)}:
+                if cell:
+                    choices[cell] = _choice(name, cell)
+        placed.append((index, position[field.column], choices))
+
+    def fill(cells: list[str], count: int) -> list:
+        values = template.copy()
+        values[number] = count
+        for index, column, choices in placed:
+            cell = cells[index]
+            if choices is not None:
+                values[column] = choices[cell]
+            elif cell:
+                values[column] = cell
+        return values
+
+    return fill
+
+
 def prepare(existing: int, file_size: int):
     """An empty database holding one workspace with `existing` customers, numbered like
     the file's rows from a tenth of the way in: some of the file's rows match them by
-    email, the rest are other people."""
+    email (the file has a new job title for them), the rest are other people. Each is a
+    row of the same kind as the file's, all its columns filled, stored as Patron stores a
+    customer typed into the form (email and phones normalized, name keys, its store), so
+    the table's indexes are the size a real workspace's would be. Loaded past the ORM
+    (bench/bulk.py), the email search index filled once at the end, then ANALYZE."""
     from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
 
+    from bench.bulk import customer_columns_and_defaults, insert_rows
     from patron.core.models import Sequence
+    from patron.customers import search_index
     from patron.customers.models import Customer
+    from patron.customers.normalize import name_key, normalize_email, normalize_phone
     from patron.workspaces.models import Store, Workspace
 
     call_command("flush", interactive=False, verbosity=0)
     workspace = Workspace.objects.create(name="Import bench", slug=WORKSPACE)
-    Store.objects.create(workspace=workspace, name="Main store")
+    store = Store.objects.create(workspace=workspace, name="Main store")
+    region = workspace.default_region
     start = file_size - file_size // 10
-    batch = []
-    for offset in range(existing):
-        n = start + offset
-        batch.append(
-            Customer(
-                workspace=workspace,
-                number=offset + 1,
-                first_name=f"First{n}",
-                last_name=f"Last{n}",
-                email=f"person{n}@example.com",
-                name_key=f"last{n} first{n}",
-                given_name_key=f"first{n} last{n}",
+    columns, defaults = customer_columns_and_defaults()
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    defaults.update(workspace_id=workspace.pk, created_at=stamp, updated_at=stamp, is_external=True)
+    fill = cells_to_columns(columns, defaults)
+    at = {column: offset for offset, column in enumerate(columns)}
+    phones = [at[name] for name in Customer.PHONE_FIELDS if name in at]
+    first, middle, last = at["first_name"], at["middle_name"], at["last_name"]
+
+    def customers():
+        for offset in range(existing):
+            cells = row(start + offset, False)
+            cells[JOB_TITLE] = "Trainee"  # the file says "Clerk": their rows update them
+            values = fill(cells, offset + 1)
+            values[at["email"]] = normalize_email(values[at["email"]])
+            for phone in phones:
+                values[phone] = normalize_phone(values[phone], region)
+            names = values[first], values[middle], values[last]
+            values[at["name_key"]] = name_key(names[2], names[0], names[1])[:300]
+            values[at["given_name_key"]] = name_key(*names)[:300]
+            values[at["company_key"]] = name_key(values[at["company_name"]])[:200]
+            yield values
+
+    search_index.drop(connection)
+    with transaction.atomic():
+        insert_rows(Customer._meta.db_table, columns, customers())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO customers_customer_stores (customer_id, store_id) "
+                "SELECT id, %s FROM customers_customer WHERE workspace_id = %s",
+                [store.pk, workspace.pk],
             )
-        )
-        if len(batch) == 5_000:
-            Customer.objects.bulk_create(batch)
-            batch = []
-    Customer.objects.bulk_create(batch)
+    search_index.ensure(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
     Sequence.objects.update_or_create(
         workspace=workspace, name="customer", defaults={"last_value": existing}
     )
@@ -254,57 +321,44 @@ def drop_equivalent_table() -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {BARE_TABLE}_email_fts")
 
 
-def bare_customer_load(path: Path) -> tuple[float, float, int]:
-    """The same file into the customer table's equivalent, each row's cells put in their
-    columns as they come (no validation, no normalization: a choice's words are turned
-    into its stored value by a lookup, as the column needs), the other columns at their
-    defaults, numbered 1, 2, 3...: one transaction of executemany on SQLite, COPY on
-    PostgreSQL. (seconds, CPU seconds, indexes on the table)."""
+def bare_customer_load(path: Path, existing: int) -> tuple[float, float, int]:
+    """The same file into the customer table's equivalent, holding (put there first,
+    untimed) the same existing customers as the import's table, so both meet indexes of
+    the same size: each row's cells put in their columns as they come (no validation, no
+    normalization: a choice's words are turned into its stored value by a lookup, as the
+    column needs), the other columns at their defaults, numbered on from the existing
+    customers: one transaction of executemany on SQLite, COPY on PostgreSQL. (seconds,
+    CPU seconds, indexes on the table)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
     from bench.bulk import customer_columns_and_defaults
-    from patron.customers.models import Customer
-    from patron.exchange.importing import _choice
-    from patron.exchange.mapping import resolve
     from patron.workspaces.models import Workspace
 
     indexes = create_equivalent_table()
     columns, defaults = customer_columns_and_defaults()
-    now = timezone.now()
-    defaults.update(
-        workspace_id=Workspace.objects.get(slug=WORKSPACE).pk, created_at=now, updated_at=now
-    )
-    template = [defaults[column] for column in columns]
-    position = {column: offset for offset, column in enumerate(columns)}
-    number = position["number"]
-    placed = []  # (cell index, column position, {cell text: stored value} or None)
-    for index, name in resolve(HEADERS).items():
-        field = Customer._meta.get_field(name)
-        choices = None
-        if field.choices:
-            choices = {"": defaults[field.column]}
-            for cell in {row(n, False)[index] for n in range(60)}:
-                if cell:
-                    choices[cell] = _choice(name, cell)
-        placed.append((index, position[field.column], choices))
+    workspace = Workspace.objects.get(slug=WORKSPACE).pk
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The workspace's customers as they were before the import: numbered up to
+        # `existing` (the import's new ones come after; its updates change no index's size).
+        cursor.execute(
+            f"INSERT INTO {BARE_TABLE} ({quoted}) SELECT {quoted} FROM customers_customer "
+            "WHERE workspace_id = %s AND number <= %s ORDER BY id",
+            [workspace, existing],
+        )
+        cursor.execute(f"ANALYZE {BARE_TABLE}")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    defaults.update(workspace_id=workspace, created_at=now, updated_at=now)
+    fill = cells_to_columns(columns, defaults)
 
     def rows():
         with path.open(newline="", encoding="utf-8") as file:
             reader = csv.reader(file)
             next(reader)
-            for count, cells in enumerate(reader, start=1):
-                values = template.copy()
-                values[number] = count
-                for index, column, choices in placed:
-                    cell = cells[index]
-                    if choices is not None:
-                        values[column] = choices[cell]
-                    elif cell:
-                        values[column] = cell
-                yield values
+            for count, cells in enumerate(reader, start=existing + 1):
+                yield fill(cells, count)
 
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     started, cpu = time.perf_counter(), time.process_time()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -317,6 +371,49 @@ def bare_customer_load(path: Path) -> tuple[float, float, int]:
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     drop_equivalent_table()
     return elapsed, cpu, indexes
+
+
+def one_by_one(path: Path, rows: int) -> tuple[float, float, int, int]:
+    """The file's first `rows` rows imported as a plain Django import would: a row at a
+    time, looked up by email, then created through the customer form's service
+    (`customer_create`: full_clean, the next customer no., its stores, History), each its
+    own transaction. Into a workspace of its own in the same tables, so it meets the same
+    indexes and none of its rows match. (seconds, CPU seconds, created, refused)."""
+    from itertools import islice
+
+    from django.core.exceptions import ValidationError
+
+    from patron.customers.models import Customer
+    from patron.customers.normalize import normalize_email
+    from patron.customers.services import customer_create
+    from patron.exchange.importing import CHOICE_FIELDS, _choice
+    from patron.exchange.mapping import resolve
+    from patron.workspaces.models import Store, Workspace
+
+    workspace = Workspace.objects.create(name="One at a time", slug=f"{WORKSPACE}-one")
+    Store.objects.create(workspace=workspace, name="Main store")
+    fields = resolve(HEADERS)
+    with path.open(newline="", encoding="utf-8") as file:
+        reader = csv.reader(file)
+        next(reader)
+        sample = list(islice(reader, rows))
+    created = refused = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    for cells in sample:
+        data = {}
+        try:
+            for index, name in fields.items():
+                if cell := cells[index]:
+                    data[name] = _choice(name, cell) if name in CHOICE_FIELDS else cell
+            email = normalize_email(data.get("email", ""))
+            if email and Customer.objects.filter(workspace=workspace, email=email).exists():
+                continue
+            customer_create(workspace=workspace, actor=None, data=data, via="import")
+            created += 1
+        except ValidationError:
+            refused += 1
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return elapsed, cpu, created, refused
 
 
 def peak_rss_mb() -> float:
@@ -383,11 +480,12 @@ def timed_import(path: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(label: str, path: Path, size: int, existing: int) -> dict:
+def measure(label: str, path: Path, size: int, existing: int, sample: int = 0) -> dict:
     prepare(existing, size)
     figures = timed_import(path)
     bare, bare_cpu = bare_load(path)
-    equivalent, equivalent_cpu, indexes = bare_customer_load(path)
+    equivalent, equivalent_cpu, indexes = bare_customer_load(path, existing)
+    single = one_by_one(path, min(sample, size)) if sample else None
     ours, plain, alike = size / figures["elapsed"], size / bare, size / equivalent
     print(f"{label} file: {figures['summary']}")
     elapsed, cpu = figures["elapsed"], figures["cpu"]
@@ -413,6 +511,17 @@ def measure(label: str, path: Path, size: int, existing: int) -> dict:
         f"{figures['rss_reader_mb']:.0f} MB)",
         flush=True,
     )
+    if single:
+        seconds, single_cpu, created, refused = single
+        rate = (created + refused) / seconds
+        print(
+            f"  a row at a time:       {rate:>9,.0f} rows/s ({seconds:.1f} s; {single_cpu:.1f} s "
+            f"CPU for the first {created + refused:,} rows, {created:,} created through "
+            f"customer_create)\n    = {rate / plain:.2%} of the plain table's bare load, "
+            f"{rate / alike:.2%} of the customer table's (CPU a row: "
+            f"{single_cpu / (created + refused) * 1e6:,.0f} us; the import: "
+            f"{(cpu + reader) / size * 1e6:,.0f} us in its two processes)"
+        )
     if figures["rss_at"]:
         steps = ", ".join(f"{mb:.0f} MB at {int(rows):,}" for rows, mb in figures["rss_at"].items())
         print(f"  peak RSS as the file goes on: {steps} rows", flush=True)
@@ -430,6 +539,14 @@ def main() -> None:
         default=1,
         help="import each file N times (alternating) and compare the best times: the first "
         "import pays for a fresh database file and cold caches",
+    )
+    parser.add_argument(
+        "--one-at-a-time",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="also import the clean file's first N rows a row at a time through the customer "
+        "form's service, for scale (0: not)",
     )
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -466,7 +583,8 @@ def main() -> None:
         best: dict[str, dict] = {}
         for _ in range(max(1, arguments.repeat)):
             for label, path in files.items():
-                figures = measure(label, path, size, existing)
+                sample = arguments.one_at_a_time if label == "Clean" and not best else 0
+                figures = measure(label, path, size, existing, sample)
                 if label not in best or figures["elapsed"] < best[label]["elapsed"]:
                     best[label] = figures
         if arguments.repeat > 1:
