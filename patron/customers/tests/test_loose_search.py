@@ -96,3 +96,34 @@ def test_a_typo_with_no_near_name_finds_nothing(workspace, admin):
     assert found(workspace, "xqzvw") == []
     assert found(workspace, "jonh smiht") == []  # two typos
     assert found(workspace, "jonh smith") == ["John Smith"]
+
+
+def test_an_email_fragment_is_taken_literally(workspace, admin):
+    """Quotes, stars and case in a fragment are text to find, not search syntax."""
+    make_customer(workspace, admin, first_name="Ann", email="o'neil_smith+news@x.example")
+    make_customer(workspace, admin, first_name="Bo", email="osmith@x.example")
+    assert found(workspace, "_smith+news@") == ["Ann Lovelace"]
+    assert found(workspace, "SMITH+NEWS@X") == ["Ann Lovelace"]
+    assert found(workspace, "'neil_") == []  # no "@": a name, not an email
+    assert found(workspace, "o'neil_s@") == []
+    assert found(workspace, "smith@") == ["Bo Lovelace"]
+    assert found(workspace, '"smith@') == []
+    assert found(workspace, "smith*@") == []
+    assert found(workspace, "s?ith@") == []
+
+
+@pytest.mark.parametrize("most", [5_000, 1])
+def test_an_email_fragment_counts_and_pages_alike_as_a_list_or_not(
+    workspace, admin, other_workspace, api, monkeypatch, most
+):
+    """Few matches come as a list of ids (looked up once), many through the index in every
+    query: the same rows, count and pages either way, in this workspace only."""
+    monkeypatch.setattr("patron.customers.loose_search.SORT_APART_MAX", most)
+    for last in ("Moss", "Abel", "Zed"):
+        make_customer(workspace, admin, last_name=last, email=f"{last.lower()}.jones@shop.example")
+    make_customer(workspace, admin, last_name="Lee", email="lee@shop.example")
+    make_customer(other_workspace, None, last_name="Ash", email="ash.jones@shop.example")
+    ids, first = walk(api, {"q": "jones@shop", "page_size": 2})
+    names = [Customer.objects.get(pk=pk).last_name for pk in ids]
+    assert names == ["Abel", "Moss", "Zed"]
+    assert (first["count"], first["count_exact"]) == (3, True)
