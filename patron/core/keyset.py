@@ -137,11 +137,20 @@ class AnyOf:
         return narrowed.filter(pk__in=ids)
 
     def count(self, limit: int, using: str) -> int:
-        """How many rows match, counted up to at least `limit` (more is "at least")."""
-        sql, params = self.first_ids(None, limit)
+        """How many rows match, counted up to at least `limit` (more is "at least").
+
+        Branch by branch, stopping once `limit` are found: "smit" has more than enough
+        Smiths, and each row counted is a row read (the base's conditions are not in the
+        branches' indexes)."""
+        compiled, _, pk = self._branches(None)
+        found = set()
         with connections[using].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS found", params)
-            return cursor.fetchone()[0]
+            for sql, params in compiled:
+                cursor.execute(f"SELECT {pk} FROM ({sql}) AS b LIMIT {int(limit)}", params)
+                found.update(row[0] for row in cursor.fetchall())
+                if len(found) >= limit:
+                    break
+        return len(found)
 
 
 def first(queryset: QuerySet, limit: int) -> list[Model]:

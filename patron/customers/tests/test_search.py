@@ -98,17 +98,29 @@ def test_an_api_search_asks_the_database_a_fixed_number_of_times(
     people, api, django_assert_num_queries
 ):
     """The token, the ids of each branch's first rows, the page, its tags and stores, and
-    the count (of a page that is not all there is): however many branches (three for a
-    name) or matches."""
+    the count (of a page that is not all there is; a query a branch, fewer once more than
+    1,000 are found): however many rows match."""
     api.get(URL)  # the token's first use writes when it was used
     for text in ("jo", "acme"):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5 + 3):  # three name branches to count
             assert api.get(URL, {"q": text, "page_size": 1}).status_code == 200
-    with django_assert_num_queries(7):  # 5 letters or more: first whether anything matches
+    with django_assert_num_queries(6 + 3):  # 5 letters or more: first whether any matches
         assert api.get(URL, {"q": "smith", "page_size": 1}).json()["count"] == 2
     with django_assert_num_queries(4):  # one branch: no ids first; all there is: no count
         body = api.get(URL, {"q": "john.smith@acme.example"}).json()
     assert [c["last_name"] for c in body["results"]] == ["Smith"]
+
+
+def test_a_count_stops_at_the_cap_with_the_branch_that_reaches_it(workspace, admin):
+    people = [("Ann", "Smith"), ("Smithy", "Zed"), ("Bob", "Smit"), ("Cy", "Smithers")]
+    for first, last in people:
+        make_customer(workspace, admin, first_name=first, last_name=last, company_name="")
+    found = global_search(Customer.objects.in_workspace(workspace).searchable(), "smit", "GB")
+    assert str(keyset.count(found)) == "4"
+    with CaptureQueriesContext(connection) as asked:
+        assert keyset.count(found, cap=2).exact is False  # three surnames: enough
+    estimate = connection.vendor == "postgresql"  # "about N": the planner's estimate
+    assert len(asked) == 1 + estimate
 
 
 def test_a_name_with_a_typo_is_found_when_nothing_matches_exactly(people, workspace):
@@ -125,13 +137,24 @@ def test_a_long_search_text_answers_without_guessing_typos(people, workspace):
     assert found(workspace, "Smyth " + "1" * 300) == set()
 
 
-def test_the_email_index_is_an_index(people):
-    """The "contains" search asks the trigram index, not every row's email."""
-    customers = global_search(Customer.objects.all(), "@acme", "GB")
+@pytest.mark.parametrize("most", [5_000, 0])
+def test_the_email_index_is_an_index(people, monkeypatch, most):
+    """The "contains" search asks the trigram index, not every row's email: once, for its
+    list of few matches (email_contains), or in every query, for many."""
+    monkeypatch.setattr("patron.customers.loose_search.SORT_APART_MAX", most)
     if connection.vendor == "postgresql":  # five rows: a scan would win without this
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = customers.explain()
+    with CaptureQueriesContext(connection) as queries:
+        customers = global_search(Customer.objects.all(), "@acme", "GB")
+    if most:
+        (lookup,) = [q["sql"] for q in queries.captured_queries]
+        with connection.cursor() as cursor:
+            explain = "EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+            cursor.execute(explain + lookup)
+            plan = "\n".join(" ".join(map(str, row)) for row in cursor.fetchall())
+    else:
+        plan = customers.explain()
     if connection.vendor == "postgresql":
         assert "customer_email_trgm_idx" in plan
     else:
