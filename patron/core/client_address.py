@@ -16,8 +16,9 @@ import ipaddress
 from django.conf import settings
 
 
-def client_address(request) -> str:
-    direct = request.META.get("REMOTE_ADDR", "") or "unknown"
+def client_address(request) -> str | None:
+    """None when the request has no address at all (a login made in code, not over HTTP)."""
+    direct = request.META.get("REMOTE_ADDR") or None
     proxies = settings.PATRON_PROXIES
     if not proxies:
         return direct

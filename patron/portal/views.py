@@ -49,7 +49,7 @@ def login(request):
             access = auth.authenticate(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
-                ip=client_address(request),
+                ip=client_address(request) or "unknown",
             )
         except ValidationError as error:
             add_validation_errors(form, error)
