@@ -128,7 +128,7 @@ class CustomerFilter(filters.FilterSet):
         return self.workspace.default_region if self.workspace else "GB"
 
     def filter_q(self, queryset, name, value):
-        return global_search(queryset, value, self.region)
+        return global_search(queryset, value, self.region, workspace=self.workspace)
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(name_key__startswith=name_key(value))
@@ -168,7 +168,7 @@ def quick_search(queryset, data, workspace) -> "QuerySet[Customer] | None":
         return None
     queryset = queryset.filter(archived_at__isnull=True)
     region = workspace.default_region if workspace else "GB"
-    return global_search(queryset, data.get("q", ""), region)
+    return global_search(queryset, data.get("q", ""), region, workspace=workspace)
 
 
 class ForCustomerFilterSet(filters.FilterSet):

@@ -19,9 +19,12 @@ from patron.customers.loose_search import (
 )
 from patron.customers.models import Customer
 from patron.customers.normalize import is_plain_number, name_key, parse_phone
+from patron.workspaces.models import Workspace
 
 
-def global_search(queryset: QuerySet[Customer], text: str, region: str) -> QuerySet[Customer]:
+def global_search(
+    queryset: QuerySet[Customer], text: str, region: str, *, workspace: Workspace | None = None
+) -> QuerySet[Customer]:
     """Customers whose name, company, customer no., email or phone matches what was typed.
 
     Every branch is an index lookup, never a full scan:
@@ -33,6 +36,9 @@ def global_search(queryset: QuerySet[Customer], text: str, region: str) -> Query
       anywhere inside ("smith@", "@acme");
     - a phone however it is typed ("+44 20 7946 0018", "020 7946 0018");
     - and when none of that finds anything, a name with one typo ("jonh smith").
+
+    `workspace` (`queryset`'s) lets a name branch of thousands of matches ("john" as a first
+    name) be walked in the page's order rather than sorted (keyset.AnyOf.scope).
     """
     text = text.strip()
     if not text:
@@ -60,7 +66,9 @@ def global_search(queryset: QuerySet[Customer], text: str, region: str) -> Query
         if number is not None:
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             branches += [Q(**{name: e164}) for name in ("mobile_phone", "work_phone", "home_phone")]
-    found = any_of(queryset, branches)
+    scope = None if workspace is None else Customer.objects.filter(workspace=workspace)
+    common = {n for n, branch in enumerate(branches) if _on(branch) in NAME_KEYS}
+    found = any_of(queryset, branches, scope=scope, common=common)
     if "@" in text:
         return sorted_apart(found) if contains else found
     letters = sum(char.isalpha() for char in key)
@@ -79,7 +87,19 @@ def _exists(found: QuerySet[Customer]) -> bool:
     return any_of.exists(found.db) if any_of is not None else found.exists()
 
 
-def any_of(queryset: QuerySet[Customer], branches: list[Q]) -> QuerySet[Customer]:
+def _on(branch: Q) -> str | None:
+    """The field a branch made by starts_with (or one lookup) tests."""
+    lookup = branch.children[0]
+    return lookup[0].split("__")[0] if type(lookup) is tuple else None
+
+
+def any_of(
+    queryset: QuerySet[Customer],
+    branches: list[Q],
+    *,
+    scope: QuerySet[Customer] | None = None,
+    common: set[int] = frozenset(),
+) -> QuerySet[Customer]:
     """The rows of `queryset` that match any of `branches`, each an index lookup.
 
     PostgreSQL combines the branches' indexes in one bitmap (an OR). SQLite would rather
@@ -91,17 +111,12 @@ def any_of(queryset: QuerySet[Customer], branches: list[Q]) -> QuerySet[Customer
         return queryset.none()
     if len(branches) == 1 or connection.vendor == "postgresql":
         found = queryset.filter(reduce(operator.or_, branches))
-        return _paged_by_branch(queryset, branches, found)
-    ids = [queryset.filter(branch).order_by().values_list("pk", flat=True) for branch in branches]
-    found = queryset.filter(pk__in=ids[0].union(*ids[1:], all=True))
-    return _paged_by_branch(queryset, branches, found)
-
-
-def _paged_by_branch(
-    queryset: QuerySet[Customer], branches: list[Q], found: QuerySet[Customer]
-) -> QuerySet[Customer]:
-    """`found`, whose pages take the first rows of each branch (keyset.AnyOf)."""
+    else:
+        ids = [queryset.filter(b).order_by().values_list("pk", flat=True) for b in branches]
+        found = queryset.filter(pk__in=ids[0].union(*ids[1:], all=True))
     if len(branches) == 1:
         return found
-    any_of = keyset.AnyOf(queryset, tuple(branches), len(found.query.where.children))
-    return any_of.attach(found)
+    paged = keyset.AnyOf(
+        queryset, tuple(branches), len(found.query.where.children), scope, frozenset(common)
+    )
+    return paged.attach(found)

@@ -103,7 +103,8 @@ def search_suggestions(request):
     matches = []
     if len(text.strip()) >= 2 or is_plain_number(text.strip()):
         region = request.workspace.default_region
-        found = global_search(_customers(request).searchable(), text, region)
+        customers = _customers(request).searchable()
+        found = global_search(customers, text, region, workspace=request.workspace)
         matches = keyset.first(found.select_related(None).only(*SUGGESTION_FIELDS), 8)
     return render(request, "customers/_suggestions.html", {"matches": matches, "q": text})
 

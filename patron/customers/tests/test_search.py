@@ -102,13 +102,50 @@ def test_an_api_search_asks_the_database_a_fixed_number_of_times(
     1,000 are found): however many rows match."""
     api.get(URL)  # the token's first use writes when it was used
     for text in ("jo", "acme"):
-        with django_assert_num_queries(5 + 3):  # three name branches to count
+        # + how common the first names and companies are; three name branches to count
+        with django_assert_num_queries(6 + 3):
             assert api.get(URL, {"q": text, "page_size": 1}).status_code == 200
-    with django_assert_num_queries(6 + 3):  # 5 letters or more: first whether any matches
+    with django_assert_num_queries(7 + 3):  # 5 letters or more: first whether any matches
         assert api.get(URL, {"q": "smith", "page_size": 1}).json()["count"] == 2
     with django_assert_num_queries(4):  # one branch: no ids first; all there is: no count
         body = api.get(URL, {"q": "john.smith@acme.example"}).json()
     assert [c["last_name"] for c in body["results"]] == ["Smith"]
+
+
+@pytest.mark.parametrize("walk_max", [3, 100])  # the walk finds too few, then enough
+def test_a_common_first_name_is_walked_in_name_order_like_one_sorted_list(
+    workspace, admin, api, monkeypatch, walk_max
+):
+    """A first name shared by thousands ("John") is walked in name order, not sorted; its
+    pages (the banner's, the API's by number and by cursor) are what sorting gives."""
+    monkeypatch.setattr(keyset, "COMMON", 3)
+    monkeypatch.setattr(keyset, "WALK_MAX", walk_max)
+    people = [("Jon", "Young"), ("Ann", "Jones"), ("Jonas", "Abel"), ("Bo", "Park")]
+    people += [("Jonny", "Lee"), ("Jon", "Baker"), ("Cy", "Jonson"), ("Jon", "Zed")]
+    for first, last in people:
+        make_customer(workspace, admin, first_name=first, last_name=last, company_name="")
+    make_customer(workspace, admin, first_name="Di", last_name="Moss", company_name="Jonco")
+    customers = Customer.objects.in_workspace(workspace).searchable()
+    expected = [
+        c.pk
+        for c in customers.order_by("name_key", "pk")
+        if any(k.startswith("jon") for k in (c.name_key, c.given_name_key, c.company_key))
+    ]
+    assert len(expected) == 8
+    found = global_search(customers, "jon", "GB", workspace=workspace)
+    assert [c.pk for c in keyset.first(found, 4)] == expected[:4]
+    body = api.get(URL, {"q": "Jon", "page_size": 3}).json()
+    ids = [c["id"] for c in body["results"]]
+    while body["next"]:
+        body = api.get(body["next"]).json()
+        ids += [c["id"] for c in body["results"]]
+    assert ids == expected
+    by_number = [
+        c["id"]
+        for n in (1, 2, 3)
+        for c in api.get(URL, {"q": "Jon", "page_size": 3, "page": n}).json()["results"]
+    ]
+    assert by_number == expected
 
 
 def test_a_count_stops_at_the_cap_with_the_branch_that_reaches_it(workspace, admin):
