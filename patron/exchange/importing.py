@@ -44,6 +44,7 @@ from django.core.files import File
 from django.db import connection, connections, models, transaction
 from django.db.models import Q
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import normalize_newlines
@@ -327,6 +328,16 @@ def _index(customer: Customer, region: str) -> Iterator[tuple[str, Any]]:
         yield "name_postcode", (customer.name_key, _postcode_key(customer.postcode))
 
 
+def _email_in(emails: set[str]) -> Q:
+    """Customers having one of the emails. On PostgreSQL as a join with the list: asked
+    `email IN (...)`, the planner may take the email search's trigram index
+    (customers.search_index), which answers equality slowly: 1,000 addresses took 6 s at
+    50,000 customers once ANALYZE had run, against 6 ms through (workspace, email, id)."""
+    if connection.vendor == "postgresql":
+        return Q(email__in=RawSQL("SELECT unnest(%s::text[])", [sorted(emails)]))
+    return Q(email__in=emails)
+
+
 def _lookup(workspace, wanted: dict[str, set], *, lock: bool) -> dict[tuple[str, Any], Customer]:
     """The workspace's customers (not in the recycle bin) having any wanted key: one query
     per kind of key. The oldest customer wins a key several share."""
@@ -340,7 +351,7 @@ def _lookup(workspace, wanted: dict[str, set], *, lock: bool) -> dict[tuple[str,
     conditions = {
         "number": Q(number__in=wanted["number"]),
         "external_ref": Q(external_ref__in=wanted["external_ref"]),
-        "email": Q(email__in=wanted["email"]),
+        "email": _email_in(wanted["email"]),
         "phone": Q(work_phone__in=wanted["phone"])
         | Q(home_phone__in=wanted["phone"])
         | Q(mobile_phone__in=wanted["phone"]),
