@@ -30,6 +30,7 @@ import multiprocessing
 import pickle
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -822,12 +823,17 @@ class _Importer:
 
     def read_all(self, progress: Callable[[int], None] | None) -> None:
         if not self.dry_run and PIPELINE and _Pipeline.available():
-            with _Pipeline(self) as pipeline:
+            # The settings after the fork: the pipeline closes the connection before it.
+            with _Pipeline(self) as pipeline, _import_settings(connection):
                 for prepared in pipeline:
                     self.write_batch([(number, cells) for number, cells, *_ in prepared], prepared)
                     if progress:
                         progress(self.report.rows)
             return
+        with _import_settings(connection):
+            self.read_chunks(progress)
+
+    def read_chunks(self, progress: Callable[[int], None] | None) -> None:
         for chunk in self.chunks():
             if self.dry_run:
                 self.plan(chunk, _Batch())
@@ -1004,6 +1010,33 @@ class _Pipeline:
             if isinstance(item, str) and item == _STOP:
                 return
             yield self.importer.unpacked(item)
+
+
+# SQLite settings of the import's connection while it runs (restored after): a page cache
+# that holds the customer table's indexes at a million customers (SQLite's default is
+# 2 MB: each batch read its index pages again from the file).
+SQLITE_SETTINGS = {"cache_size": -64 * 1024}
+
+
+@contextmanager
+def _import_settings(connection) -> Iterator[None]:
+    """The connection with SQLITE_SETTINGS (PRAGMAs) for the block, then as it was."""
+    if connection.vendor != "sqlite" or not SQLITE_SETTINGS:
+        yield
+        return
+    before = {}
+    with connection.cursor() as cursor:
+        for name, value in SQLITE_SETTINGS.items():
+            cursor.execute(f"PRAGMA {name}")
+            before[name] = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA {name} = {int(value)}")
+    try:
+        yield
+    finally:
+        if connection.connection is not None:  # not closed meanwhile
+            with connection.cursor() as cursor:
+                for name, value in before.items():
+                    cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 PLANNED = Customer()  # stands for a customer a preview's earlier batch would create

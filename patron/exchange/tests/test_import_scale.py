@@ -64,3 +64,34 @@ def test_rows_matched_by_email_are_found_through_the_email_index(tmp_path, works
         cursor.execute("EXPLAIN " + lookups[0])
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "customer_email_trgm_idx" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_the_import_reads_the_indexes_through_a_larger_page_cache_then_gives_it_back(
+    tmp_path, workspace, admin
+):
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    path = tmp_path / "customers.csv"
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Last name", "Email"])
+        writer.writerows([f"Last{n}", f"person{n}@example.com"] for n in range(30))
+    during = []
+
+    report = import_run(
+        workspace=workspace,
+        actor=admin,
+        table=open_table(path),
+        batch_size=10,
+        progress=lambda rows: during.append(cache_size()),
+    )
+
+    assert report.created == 30
+    # SQLite's negative sizes are KiB: 64 MB while the batches are written, 2 MB after.
+    assert during == [-64 * 1024] * 3
+    assert cache_size() == before == -2000
