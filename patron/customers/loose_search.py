@@ -163,16 +163,18 @@ def with_a_typo(queryset: QuerySet[Customer], key: str) -> QuerySet[Customer]:
     testing each row (SQLite 3 s, PostgreSQL 5 s at 1M rows: the matches bunch together,
     "smith john" far from "a"). Many matches (a common surname, "wilsno": 14,000 Wilsons)
     are paged by branch (keyset.AnyOf): the whole names' few ids as one branch, each
-    beginning as another, whose first rows in order an index range gives.
+    beginning as another, whose first rows in order an index range gives. (A beginning
+    that starts with another is left out: "wilso" covers "wilson".)
     """
-    short, long = (sorted(variants) for variants in one_edit_away(key))
-    typo = queryset.filter(name_variants(long, short)).order_by()
+    short, long = one_edit_away(key)
+    short = [v for v in sorted(short) if not any(v.startswith(u) for u in short if u != v)]
+    typo = queryset.filter(name_variants(sorted(long), short)).order_by()
     few = list(typo.values_list("pk", flat=True)[: TYPO_LIST_MAX + 1])
     if len(few) <= TYPO_LIST_MAX:
         return queryset.filter(id_in(few))
-    whole = queryset.filter(name_variants(long, [])).order_by().values_list("pk", flat=True)
-    branches = [id_in(list(whole))]
+    whole = queryset.filter(name_variants(sorted(long), [])).order_by()
+    branches = [id_in(list(whole.values_list("pk", flat=True)))]
     branches += [name_variants([], [variant], (name,)) for variant in short for name in NAMES]
-    ids = [queryset.filter(branch).order_by().values_list("pk", flat=True) for branch in branches]
-    found = queryset.filter(pk__in=ids[0].union(*ids[1:], all=True))
+    # Without its branches (another filter added), a page reads every match: 80-110 ms.
+    found = queryset.filter(pk__in=typo.values("pk"))
     return keyset.AnyOf(queryset, tuple(branches), len(found.query.where.children)).attach(found)
