@@ -127,3 +127,12 @@ def test_an_email_fragment_counts_and_pages_alike_as_a_list_or_not(
     names = [Customer.objects.get(pk=pk).last_name for pk in ids]
     assert names == ["Abel", "Moss", "Zed"]
     assert (first["count"], first["count_exact"]) == (3, True)
+
+
+def test_many_typo_matches_with_another_filter_still_page_in_order(wilsons, api, monkeypatch):
+    """Another filter drops the paging by branch: the typo's matches are then one subquery."""
+    monkeypatch.setattr("patron.customers.loose_search.TYPO_LIST_MAX", 3)
+    people = [pk for pk in wilsons if Customer.objects.get(pk=pk).kind == Customer.Kind.PERSON]
+    ids, first = walk(api, {"q": "wilsno", "kind": "person", "page_size": 2})
+    assert ids == people and len(people) == 6
+    assert first["count"] == 6
