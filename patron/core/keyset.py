@@ -70,22 +70,21 @@ class AnyOf:
 
     # Each branch compiled once per order: a search's existence check, its page and its
     # count take the same branches (compiling them through the ORM cost more than running
-    # them). Shared by the queryset's clones, like the AnyOf itself.
+    # them); and the branches to walk, per order's first field. Shared by the queryset's
+    # clones, like the AnyOf itself.
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
     _common: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def _branches(self, order: list[str] | None) -> tuple[list[str], list[str], list]:
-        """Each branch as a SELECT of the sort columns of `order` (any order already
-        compiled, or the pk alone, when None), and the ORDER BY of those columns."""
+    def _branches(self, order: list[str] | None) -> tuple[list[tuple], list[str], str]:
+        """Each branch as a SELECT (sql, params) of the sort columns of `order` (any order
+        already compiled, or the pk alone, when None), their ORDER BY and the pk's column."""
         if order is None:
             order = next(iter(self._compiled), ("pk",))
         key = tuple(order)
         if key not in self._compiled:
             columns = {f"k{n}": F(name.lstrip("-")) for n, name in enumerate(order)}
-            compiled = [
-                self.base.filter(branch).order_by().values(**columns).query.sql_with_params()
-                for branch in self.branches
-            ]
+            template = self.base.order_by().values(**columns)
+            compiled = [template.filter(b).query.sql_with_params() for b in self.branches]
             self._compiled[key] = compiled
         ordering = [
             f"k{n} {'DESC' if name.startswith('-') else 'ASC'}" for n, name in enumerate(order)
