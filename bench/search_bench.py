@@ -270,8 +270,8 @@ def bare_searches(workspace: Workspace, limit: int) -> dict:
         fuzzy = "c.given_name_key = ANY(%s) OR c.name_key = ANY(%s)"
         contains = "c.email LIKE '%%' || %s || '%%'"
     else:
-        contains, _ = search_index.email_contains_sql("x")
-        contains = "c.id IN (" + contains.replace("%s", "'*' || %s || '*'") + ")"
+        contains, _ = search_index.email_phrase_sql("x")  # an FTS5 phrase, as the search
+        contains = "c.id IN (" + contains.replace("%s", "'\"' || %s || '\"'") + ")"
         fuzzy = (
             "c.given_name_key IN (SELECT value FROM json_each(%s)) "
             "OR c.name_key IN (SELECT value FROM json_each(%s))"

@@ -90,15 +90,6 @@ def drop(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
-def email_contains_sql(text: str) -> tuple[str, list[str]]:
-    """SQLite: SQL selecting the ids of customers whose email contains `text` (lower case),
-    through the FTS5 table; any workspace (the caller narrows). GLOB, not LIKE: LIKE has no
-    escape there, and "_" is common in addresses. (Search uses email_phrase_sql; the search
-    bench's bare SQL this.)"""
-    pattern = "".join(f"[{char}]" if char in "*?[" else char for char in text)
-    return f"SELECT rowid FROM {FTS_TABLE} WHERE email GLOB %s", [f"*{pattern}*"]
-
-
 def email_phrase_sql(text: str) -> tuple[str, list[str]]:
     """SQLite: SQL selecting the ids of customers whose email contains `text`, as an FTS5
     phrase of its trigrams. Unlike GLOB it needs no look at each candidate's email (in
