@@ -161,6 +161,8 @@ def import_job_start(
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if not is_draft(job):
             raise ValidationError("This import has already been started.", code="started")
+        # A check of every row is of no use once the import runs; one under way stops.
+        job.checks.all().delete()
         # The service records everything a run (and a resume) reads: options, the whole
         # mapping by position, how to read the file, the list.
         job = importing.import_job_create(

@@ -139,3 +139,38 @@ class ImportMapping(WorkspaceScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportCheck(models.Model):
+    """A dry run of a draft job's whole file, in the background ("Check all rows" on the
+    wizard's steps 4 and 5): what the import would do with every row, nothing written. It
+    holds for the mapping, options and reading it was made with, and no other."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="checks")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    fields = models.JSONField(default=list, blank=True)  # each column's field, "" ignored
+    options = models.JSONField(default=dict, blank=True)  # importing.Options as a dict
+    reading = models.JSONField(default=dict, blank=True)  # the job's encoding, delimiter
+    rows = models.PositiveIntegerField(default=0)  # rows checked so far
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # The first problems ([{"row", "column", "reason"}]); `failed` counts every bad row.
+    problems = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=500, blank=True)  # why a failed check stopped
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"Check of import {self.job_id}"

@@ -36,6 +36,12 @@ urlpatterns = [
         name="import_validation",
     ),
     path("customers/import/<int:pk>/matching/", views.import_matching, name="import_matching"),
+    path("customers/import/<int:pk>/check/", views.import_check, name="import_check"),
+    path(
+        "customers/import/<int:pk>/check/progress/",
+        views.import_check_progress,
+        name="import_check_progress",
+    ),
     path("customers/imports/", views.import_list, name="imports"),
     path("customers/imports/<int:pk>/", views.import_job, name="import_job"),
     path(

@@ -25,10 +25,10 @@ from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
 from patron.customers.models import Customer
 from patron.customers.views import customer_search
-from patron.exchange import export, importing, jobs, likely
+from patron.exchange import checking, export, importing, jobs, likely
 from patron.exchange.forms import ListOptionsForm, MappingForm, OptionsForm, UploadForm
 from patron.exchange.mapping import auto_mapping, sample_csv
-from patron.exchange.models import ImportJob, ImportMapping
+from patron.exchange.models import ImportCheck, ImportJob, ImportMapping
 from patron.lists import services as list_services
 from patron.lists.models import CustomerList
 from patron.workspaces.permissions import requires
@@ -350,14 +350,29 @@ def import_validation(request, pk: int):
     if elsewhere:
         return elsewhere
     job, table = found
-    try:
-        report, more = _preview(request, job, table)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("exchange:import_mapping", pk=job.pk)
-    page = Paginator(report.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    check = _check(request, job, table)
+    if check is not None and check.status == ImportCheck.Status.DONE:
+        # The whole file's check stands in for the page's own of its first rows.
+        report, more, errors = check, False, check.problems
+    else:
+        try:
+            report, more = _preview(request, job, table)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("exchange:import_mapping", pk=job.pk)
+        errors = report.errors
+    page = Paginator(errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return _wizard(
-        request, 4, {"job": job, "table": table, "report": report, "more": more, "page": page}
+        request,
+        4,
+        {
+            "job": job,
+            "table": table,
+            "report": report,
+            "more": more,
+            "page": page,
+            **_check_context(job, check, "validation"),
+        },
     )
 
 
@@ -376,6 +391,10 @@ def import_matching(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("exchange:import_mapping", pk=job.pk)
+    check = _check(request, job, table)
+    if check is not None and check.status == ImportCheck.Status.DONE:
+        # The counts are the whole file's; the likely duplicates stay the first rows'.
+        report, more = check, False
     return _wizard(
         request,
         5,
@@ -387,7 +406,78 @@ def import_matching(request, pk: int):
             "duplicates": duplicates[:LISTED_DUPLICATES],
             "duplicates_count": len(duplicates),
             "options": options_form.options(),
+            **_check_context(job, check, "matching"),
         },
+    )
+
+
+# "Check all rows": the import's dry run over the whole file, in the background.
+
+CHECK_STEPS = {"validation": "exchange:import_validation", "matching": "exchange:import_matching"}
+
+
+def _check(request, job, table) -> ImportCheck | None:
+    """The check of every row made with the mapping and options the wizard has now."""
+    return checking.current_check(
+        job=job, fields=_fields(request, table), options=_state_options(request).options()
+    )
+
+
+def _check_context(job, check: ImportCheck | None, step_name: str) -> dict:
+    under_way = check is not None and check.status in ("queued", "running")
+    return {
+        "check": check,
+        "checked_all": check is not None and check.status == ImportCheck.Status.DONE,
+        "check_total": max(jobs.estimated_rows(job) or 0, check.rows) if under_way else 0,
+        "check_step": step_name,
+        "problems_kept": checking.PROBLEMS_KEPT,
+    }
+
+
+def _check_step(request) -> str:
+    step_name = request.POST.get("step") or request.GET.get("step")
+    return step_name if step_name in CHECK_STEPS else "validation"
+
+
+@requires("customers.change", owner=_job)
+def import_check(request, pk: int):
+    """Steps 4 and 5's "Check all rows" button: queue the dry run of the whole file."""
+    found, elsewhere = _wizard_job(request, pk)
+    if elsewhere:
+        return elsewhere
+    job, table = found
+    step_name = _check_step(request)
+    if request.method != "POST":
+        return redirect(CHECK_STEPS[step_name], pk=job.pk)
+    try:
+        checking.import_check_start(
+            job=job, fields=_fields(request, table), options=_state_options(request).options()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(CHECK_STEPS[step_name], pk=job.pk)
+
+
+@require_safe
+@requires("customers.change", owner=_job)
+def import_check_progress(request, pk: int):
+    """The check's progress bar, which htmx polls; once the check is over (or no longer
+    for this mapping) the step's page is loaded again to show what it found."""
+    found, elsewhere = _wizard_job(request, pk)
+    if elsewhere:
+        return elsewhere
+    job, table = found
+    step_name = _check_step(request)
+    check = _check(request, job, table)
+    if check is None or check.status not in ("queued", "running"):
+        step_url = reverse(CHECK_STEPS[step_name], args=[job.pk])
+        if request.htmx:
+            return HttpResponse(headers={"HX-Redirect": step_url})
+        return redirect(step_url)
+    return render(
+        request,
+        "exchange/_import_check.html",
+        {"job": job, "more": True, **_check_context(job, check, step_name)},
     )
 
 

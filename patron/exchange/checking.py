@@ -1,0 +1,111 @@
+""" "Check all rows": the import's own dry run over a draft's whole file, in the background.
+
+Steps 4 and 5 of the wizard check only the first `jobs.PREVIEW_ROWS` rows in their request.
+A check runs `importing.import_preview` (the same validation, normalization and matching,
+nothing written) over every row as a task, moving its row count on with each batch so the
+page can follow it, and keeps the whole file's counts and its first problems.
+"""
+
+from dataclasses import asdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patron.exchange import importing, jobs
+from patron.exchange.models import ImportCheck, ImportJob
+
+# The problems a check keeps to show (the count covers all): the import's failed-rows file
+# has every bad row, and a million of them would not fit in a page or a JSON column.
+PROBLEMS_KEPT = 1000
+
+
+def _made_for(job: ImportJob, fields: list[str], options: importing.Options) -> dict:
+    return {"fields": list(fields), "options": asdict(options), "reading": dict(job.reading)}
+
+
+def current_check(
+    *, job: ImportJob, fields: list[str], options: importing.Options
+) -> ImportCheck | None:
+    """The job's latest check, if it was made with this mapping, these options and this
+    reading of the file; a check made with others says nothing of what the import would do."""
+    check = job.checks.first()
+    if check is None:
+        return None
+    made_for = _made_for(job, fields, options)
+    if any(getattr(check, name) != value for name, value in made_for.items()):
+        return None
+    return check
+
+
+def import_check_start(
+    *, job: ImportJob, fields: list[str], options: importing.Options
+) -> ImportCheck:
+    """Queue a check of every row of a draft for this mapping and these options (run when
+    this transaction commits). One already made or under way for them is answered as is;
+    the job's checks for other mappings go."""
+    from patron.exchange.tasks import run_import_check
+
+    if not jobs.is_draft(job):
+        raise ValidationError("This import has already been started.", code="started")
+    with transaction.atomic():
+        ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+        check = current_check(job=job, fields=fields, options=options)
+        if check is not None and check.status != ImportCheck.Status.FAILED:
+            return check
+        job.checks.all().delete()
+        check = ImportCheck.objects.create(job=job, **_made_for(job, fields, options))
+        pk = check.pk
+        transaction.on_commit(lambda: run_import_check.enqueue(pk))
+    return check
+
+
+def run_check(check_id: int) -> ImportCheck | None:
+    """The task's work. A check deleted meanwhile (its mapping changed, the job started or
+    discarded) stops at its next batch; a file that cannot be read fails it with the reason."""
+    check = ImportCheck.objects.select_related("job__workspace").filter(pk=check_id).first()
+    if check is None or check.status != ImportCheck.Status.QUEUED:
+        return check
+    checks = ImportCheck.objects.filter(pk=check.pk)
+    checks.update(status=ImportCheck.Status.RUNNING)
+
+    def progress(rows: int) -> None:
+        if not checks.update(rows=rows):
+            raise _Gone
+
+    job = check.job
+    try:
+        table = jobs.job_table(job)
+        report = importing.import_preview(
+            workspace=job.workspace,
+            table=table,
+            mapping=jobs.column_mapping(table.headers, check.fields),
+            options=importing.Options(**check.options),
+            progress=progress,
+        )
+    except _Gone:
+        return None
+    except (ValidationError, ValueError, OSError) as error:
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        checks.update(
+            status=ImportCheck.Status.FAILED,
+            message=message[:500] or error.__class__.__name__,
+            finished_at=timezone.now(),
+        )
+    else:
+        checks.update(
+            status=ImportCheck.Status.DONE,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            skipped=report.skipped,
+            failed=report.failed,
+            problems=[asdict(error) for error in report.errors[:PROBLEMS_KEPT]],
+            finished_at=timezone.now(),
+        )
+    return checks.first()
+
+
+class _Gone(Exception):
+    """The check was deleted while it ran: nobody waits for it any more."""

@@ -1,0 +1,223 @@
+""" "Check all rows" on the import wizard's steps 4 and 5: a file longer than the pages check
+is checked whole in the background (the import's own dry run), nothing written."""
+
+import pytest
+
+from patron.customers.models import Customer
+from patron.exchange import checking
+from patron.exchange.models import ImportCheck
+from patron.exchange.tests.test_import_pages import mapping_post, start, upload_file
+from patron.history.models import Change
+from patron.testing.factories import MembershipFactory
+
+# 20 data rows (spreadsheet rows 2-21): the page checks the first 5; rows 12 and 19 have a
+# bad email, and row 16 is a customer already here (by her email), with a new last name.
+ROWS = [f"Person{n},person{n}@example.com" for n in range(1, 21)]
+ROWS[10] = "Broken,not-an-email"
+ROWS[17] = "Worse,also@bad@example"
+ROWS[14] = "King,ADA@example.com"
+BIG_FILE = "Last name,Email\n" + "\n".join(ROWS) + "\n"
+NOT_AN_EMAIL = "Enter a valid email address"
+
+
+@pytest.fixture
+def big_draft(admin_client, monkeypatch):
+    monkeypatch.setattr("patron.exchange.jobs.PREVIEW_ROWS", 5)
+    start(admin_client)
+    job = upload_file(admin_client, name="big.csv", text=BIG_FILE)
+    admin_client.post(f"/customers/import/{job.pk}/mapping/", mapping_post(job))
+    return job
+
+
+def check_all_rows(client, job, django_capture_on_commit_callbacks, step="validation"):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/customers/import/{job.pk}/check/", {"step": step})
+    assert response.status_code == 302
+    assert response["Location"] == f"/customers/import/{job.pk}/{step}/"
+
+
+def test_a_file_longer_than_the_page_checks_offers_to_check_all_rows(admin_client, big_draft):
+    for step in ("validation", "matching"):
+        page = admin_client.get(f"/customers/import/{big_draft.pk}/{step}/").content.decode()
+        assert "Checked the first 5 rows of the file here" in page
+        assert f'action="/customers/import/{big_draft.pk}/check/"' in page
+        assert "Check all rows</button>" in page
+        assert NOT_AN_EMAIL not in page  # the bad rows are past the first five
+
+
+def test_a_short_file_is_checked_whole_on_the_page_without_the_button(admin_client):
+    start(admin_client)
+    job = upload_file(admin_client, name="big.csv", text=BIG_FILE)
+    admin_client.post(f"/customers/import/{job.pk}/mapping/", mapping_post(job))
+    page = admin_client.get(f"/customers/import/{job.pk}/validation/").content.decode()
+    assert "Checked all 20 rows of the file." in page
+    assert "Check all rows</button>" not in page
+
+
+def test_checking_all_rows_shows_the_whole_files_bad_rows_and_counts_and_writes_nothing(
+    admin_client, big_draft, customer, django_capture_on_commit_callbacks
+):
+    changes = Change.objects.count()
+    check_all_rows(admin_client, big_draft, django_capture_on_commit_callbacks)
+
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
+    assert "Checked every row of the file (20 rows) with this mapping" in page
+    assert "2 bad rows" in page
+    assert f"<td>12</td><td>Email</td><td>{NOT_AN_EMAIL}" in page
+    assert f"<td>19</td><td>Email</td><td>{NOT_AN_EMAIL}" in page
+    assert "Check all rows</button>" not in page
+
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/matching/").content.decode()
+    assert "Checked every row of the file (20 rows)" in page
+    assert "<strong>17</strong> to create" in page
+    assert "<strong>1</strong> to update" in page  # row 16, Ada by her email
+    assert "<strong>2</strong> bad rows" in page
+    assert "Import, skipping the 2 bad rows" in page
+
+    assert list(Customer.objects.values_list("pk", flat=True)) == [customer.pk]
+    assert Change.objects.count() == changes
+    check = ImportCheck.objects.get(job=big_draft)
+    assert (check.status, check.rows, check.failed) == ("done", 20, 2)
+
+
+def test_with_a_worker_the_page_follows_the_check_then_shows_it(
+    admin_client, big_draft, run_worker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # queued for the worker
+        admin_client.post(f"/customers/import/{big_draft.pk}/check/", {"step": "matching"})
+    progress = f"/customers/import/{big_draft.pk}/check/progress/?step=matching"
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/matching/").content.decode()
+    assert f'hx-get="{progress}"' in page
+    assert 'hx-trigger="every 1s"' in page
+    assert "0 of 20 rows checked" in page
+    assert "Waiting for a worker to start it." in page
+    assert "Checked the first 5 rows" in page  # the first rows' figures until it ends
+    part = admin_client.get(progress, headers={"HX-Request": "true"}).content.decode()
+    assert part.lstrip().startswith('<div id="import-check"')
+
+    run_worker()
+    part = admin_client.get(progress, headers={"HX-Request": "true"})
+    assert part["HX-Redirect"] == f"/customers/import/{big_draft.pk}/matching/"
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/matching/").content.decode()
+    assert "Checked every row of the file (20 rows)" in page
+    assert 'hx-trigger="every 1s"' not in page
+
+
+def test_the_progress_is_saved_batch_by_batch(big_draft, workspace, monkeypatch):
+    from patron.exchange import importing
+
+    seen = []
+    check = ImportCheck.objects.create(
+        job=big_draft, fields=["last_name", "email"], options=importing.Options().__dict__
+    )
+    preview = importing.import_preview
+
+    def small_batches(**arguments):
+        def progress(rows):
+            arguments["progress"](rows)
+            seen.append(ImportCheck.objects.get(pk=check.pk).rows)
+
+        return preview(**{**arguments, "batch_size": 8, "progress": progress})
+
+    monkeypatch.setattr(importing, "import_preview", small_batches)
+    assert checking.run_check(check.pk).status == "done"
+    assert seen == [8, 16, 20]
+
+
+@pytest.mark.parametrize("change", ["mapping", "options"])
+def test_a_check_made_with_another_mapping_or_options_no_longer_shows(
+    admin_client, big_draft, django_capture_on_commit_callbacks, change
+):
+    check_all_rows(admin_client, big_draft, django_capture_on_commit_callbacks)
+    if change == "mapping":
+        admin_client.post(
+            f"/customers/import/{big_draft.pk}/mapping/", mapping_post(big_draft, column_1="")
+        )
+    else:
+        start(admin_client, {"customer_type": "customer", "usage": "", "match": "skip"})
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
+    assert "Checked every row" not in page
+    assert "Checked the first 5 rows of the file here" in page
+    assert "Check all rows</button>" in page
+
+    check_all_rows(admin_client, big_draft, django_capture_on_commit_callbacks)
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
+    assert "Checked every row of the file (20 rows)" in page
+    assert ImportCheck.objects.filter(job=big_draft).count() == 1  # the old one went
+
+
+def test_a_check_that_cannot_read_the_file_says_why(
+    admin_client, big_draft, django_capture_on_commit_callbacks
+):
+    path = big_draft.file.path
+    with open(path, "rb") as file:
+        good = file.read()
+    with django_capture_on_commit_callbacks() as queued:
+        admin_client.post(f"/customers/import/{big_draft.pk}/check/")
+    with open(path, "ab") as file:  # the file changes under the check
+        file.write(b"Bad,\xff\xfe not text\n")
+    for run in queued:
+        run()
+    check = ImportCheck.objects.get(job=big_draft)
+    assert check.status == "failed"
+    assert check.message.startswith("Line 22 has a byte (0xFF) that is not UTF-8 text")
+    with open(path, "wb") as file:
+        file.write(good)
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
+    assert "The check of every row stopped: Line 22 has a byte (0xFF) that is not" in page
+    assert "Check all rows again</button>" in page
+
+
+def test_only_the_first_problems_are_kept_and_all_are_counted(
+    admin_client, big_draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(checking, "PROBLEMS_KEPT", 1)
+    check_all_rows(admin_client, big_draft, django_capture_on_commit_callbacks)
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
+    assert "2 bad rows" in page
+    assert "<td>12</td>" in page and "<td>19</td>" not in page
+    assert "The first 1 problems are listed" in page
+
+
+def test_another_workspaces_member_cannot_check_or_follow_a_draft(
+    client, big_draft, other_workspace, django_capture_on_commit_callbacks
+):
+    stranger = MembershipFactory(workspace=other_workspace)
+    client.force_login(stranger.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/customers/import/{big_draft.pk}/check/").status_code == 404
+    assert client.get(f"/customers/import/{big_draft.pk}/check/progress/").status_code == 404
+    assert not ImportCheck.objects.exists()
+
+
+def test_starting_the_import_drops_the_check(
+    admin_client, big_draft, django_capture_on_commit_callbacks
+):
+    check_all_rows(admin_client, big_draft, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"/customers/import/{big_draft.pk}/matching/")
+    big_draft.refresh_from_db()
+    assert (big_draft.status, big_draft.rows, big_draft.failed) == ("done", 20, 2)
+    assert not ImportCheck.objects.exists()
+
+
+def test_a_check_replaced_while_it_runs_stops_at_its_next_batch(big_draft, monkeypatch):
+    from patron.exchange import importing
+
+    check = ImportCheck.objects.create(
+        job=big_draft, fields=["last_name", "email"], options=importing.Options().__dict__
+    )
+    read = []
+    preview = importing.import_preview
+
+    def small_batches(**arguments):
+        def progress(rows):
+            read.append(rows)
+            ImportCheck.objects.filter(pk=check.pk).delete()  # a new mapping's check came
+            arguments["progress"](rows)
+
+        return preview(**{**arguments, "batch_size": 8, "progress": progress})
+
+    monkeypatch.setattr(importing, "import_preview", small_batches)
+    assert checking.run_check(check.pk) is None
+    assert read == [8]
