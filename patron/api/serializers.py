@@ -1,5 +1,6 @@
 import copy
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import RegexValidator
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
@@ -181,9 +182,7 @@ def _reader(field: serializers.Field, model):
         if isinstance(field.child_relation, serializers.PrimaryKeyRelatedField) and (
             field.child_relation.pk_field is None
         ):
-            return lambda serializer, instance: [
-                related.pk for related in getattr(instance, source).all()
-            ]
+            return _many_ids(model, source)
     elif simple and isinstance(field, serializers.PrimaryKeyRelatedField):
         if field.use_pk_only_optimization() and field.pk_field is None:
             attname = model._meta.get_field(source).attname
@@ -199,6 +198,25 @@ def _reader(field: serializers.Field, model):
 
         return read
     return _BoundReader(field)
+
+
+def _many_ids(model, source: str):
+    """The ids of a many-to-many field's related rows. A forward field's prefetched rows
+    are read from the prefetch cache (named after the field) without building its related
+    manager, which costs about 35 us a row and field: 1.5 ms of a page of 10 customers."""
+    try:
+        field = model._meta.get_field(source)
+    except FieldDoesNotExist:  # a property of the model's
+        field = None
+    cache_name = field.name if isinstance(field, models.ManyToManyField) else None
+
+    def read(serializer, instance):
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if cache_name and cache and cache_name in cache:
+            return [related.pk for related in cache[cache_name]]
+        return [related.pk for related in getattr(instance, source).all()]
+
+    return read
 
 
 class _BoundReader:
