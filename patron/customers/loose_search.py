@@ -114,7 +114,7 @@ def id_in(ids: list[int]) -> Q:
 
 
 # Up to this many matches of an email fragment come as a list of ids (see email_contains).
-SORT_APART_MAX = 5_000
+EMAIL_LIST_MAX = 5_000
 
 
 def email_contains(text: str) -> Q:
@@ -131,21 +131,15 @@ def email_contains(text: str) -> Q:
     the caller's queryset keeps its own."""
     if connection.vendor == "postgresql":
         ids = Customer.objects.filter(email__contains=text).values_list("pk", flat=True)
-        few = list(ids[: SORT_APART_MAX + 1])
+        few = list(ids[: EMAIL_LIST_MAX + 1])
         condition = Q(email__contains=text)
     else:
         sql, params = search_index.email_phrase_sql(text)
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} LIMIT {SORT_APART_MAX + 1}", params)
+            cursor.execute(f"{sql} LIMIT {EMAIL_LIST_MAX + 1}", params)
             few = [row[0] for row in cursor.fetchall()]
         condition = Q(pk__in=RawSQL(sql, params))
-    return id_in(few) if len(few) <= SORT_APART_MAX else condition
-
-
-def sorted_apart(found: QuerySet[Customer]) -> QuerySet[Customer]:
-    """`found` as it is: email_contains now gives a fragment's few matches as a list, which
-    pages in name order by itself. (queries.global_search may stop calling this.)"""
-    return found
+    return id_in(few) if len(few) <= EMAIL_LIST_MAX else condition
 
 
 # The typo search's matches are taken as a list of ids up to this many.

@@ -13,7 +13,6 @@ from patron.customers.loose_search import (
     FUZZY_MAX,
     FUZZY_MIN,
     email_contains,
-    sorted_apart,
     starts_with,
     with_a_typo,
 )
@@ -70,7 +69,7 @@ def global_search(
     common = {n for n, branch in enumerate(branches) if _on(branch) in NAME_KEYS}
     found = any_of(queryset, branches, scope=scope, common=common)
     if "@" in text:
-        return sorted_apart(found) if contains else found
+        return found
     letters = sum(char.isalpha() for char in key)
     if letters < FUZZY_MIN or len(key) > FUZZY_MAX or _exists(found):
         return found

@@ -118,7 +118,7 @@ def test_an_email_fragment_counts_and_pages_alike_as_a_list_or_not(
 ):
     """Few matches come as a list of ids (looked up once), many through the index in every
     query: the same rows, count and pages either way, in this workspace only."""
-    monkeypatch.setattr("patron.customers.loose_search.SORT_APART_MAX", most)
+    monkeypatch.setattr("patron.customers.loose_search.EMAIL_LIST_MAX", most)
     for last in ("Moss", "Abel", "Zed"):
         make_customer(workspace, admin, last_name=last, email=f"{last.lower()}.jones@shop.example")
     make_customer(workspace, admin, last_name="Lee", email="lee@shop.example")

@@ -178,7 +178,7 @@ def test_a_long_search_text_answers_without_guessing_typos(people, workspace):
 def test_the_email_index_is_an_index(people, monkeypatch, most):
     """The "contains" search asks the trigram index, not every row's email: once, for its
     list of few matches (email_contains), or in every query, for many."""
-    monkeypatch.setattr("patron.customers.loose_search.SORT_APART_MAX", most)
+    monkeypatch.setattr("patron.customers.loose_search.EMAIL_LIST_MAX", most)
     if connection.vendor == "postgresql":  # five rows: a scan would win without this
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -304,8 +304,8 @@ def test_the_api_follows_next_and_previous_links(ten, api):
 
 
 def test_an_email_fragment_pages_in_name_order(workspace, admin, api, monkeypatch):
-    """On PostgreSQL a fragment's few matches are sorted apart from the name index (up to
-    SORT_APART_MAX); either way the pages follow the names, and the links walk them all."""
+    """A fragment's few matches come as a list of ids (up to EMAIL_LIST_MAX), many as the
+    index's condition; either way the pages follow the names, and the links walk them all."""
     names = ["Zed", "Abel", "Moss", "Abel", "Quinn", "Bell", "Yates"]
     for n, last in enumerate(names):
         make_customer(workspace, admin, last_name=last, email=f"p{n}.smith@example.com")
@@ -314,7 +314,7 @@ def test_an_email_fragment_pages_in_name_order(workspace, admin, api, monkeypatc
         c.pk for c in Customer.objects.filter(email__contains="smith@").order_by("name_key", "pk")
     ]
     for most in (100, 3):  # sorted apart, and too many to sort apart
-        monkeypatch.setattr("patron.customers.loose_search.SORT_APART_MAX", most)
+        monkeypatch.setattr("patron.customers.loose_search.EMAIL_LIST_MAX", most)
         body = api.get(URL, {"q": "smith@", "page_size": 3}).json()
         assert (body["count"], body["count_exact"]) == (7, True)
         ids = [c["id"] for c in body["results"]]
