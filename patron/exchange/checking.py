@@ -1,9 +1,11 @@
-""" "Check all rows": the import's own dry run over a draft's whole file, in the background.
+"""The wizard's "Check all rows": the import's own dry run over a draft's whole file, run
+in the background.
 
 Steps 4 and 5 of the wizard check only the first `jobs.PREVIEW_ROWS` rows in their request.
-A check runs `importing.import_preview` (the same validation, normalization and matching,
-nothing written) over every row as a task, moving its row count on with each batch so the
-page can follow it, and keeps the whole file's counts and its first problems.
+A check runs the import's dry run (`importing.import_preview`'s: the same validation,
+normalization and matching, nothing written) over every row as a task, saving its row
+count after each batch so the page can follow it, and keeps the whole file's counts and
+its first problems.
 """
 
 from dataclasses import asdict
@@ -18,6 +20,22 @@ from patron.exchange.models import ImportCheck, ImportJob
 # The problems a check keeps to show (the count covers all): the import's failed-rows file
 # has every bad row, and a million of them would not fit in a page or a JSON column.
 PROBLEMS_KEPT = 1000
+# Rows between two saves of the check's progress (the import's own batches).
+BATCH_ROWS = importing.BATCH_SIZE
+
+
+class _Check(importing._Importer):
+    """The import's dry run (what `importing.import_preview` runs) keeping only the first
+    problems and no refused row's cells, so a file of bad rows costs no more memory than
+    a good one: a preview keeps them all for its failed-rows CSV, which a check has none of."""
+
+    def __init__(self, **arguments):
+        super().__init__(actor=None, dry_run=True, **arguments)
+
+    def fail(self, *args, **kwargs) -> None:
+        super().fail(*args, **kwargs)
+        del self.report.errors[PROBLEMS_KEPT:]
+        self.report.failed_rows.clear()
 
 
 def _made_for(job: ImportJob, fields: list[str], options: importing.Options) -> dict:
@@ -76,13 +94,13 @@ def run_check(check_id: int) -> ImportCheck | None:
     job = check.job
     try:
         table = jobs.job_table(job)
-        report = importing.import_preview(
+        report = _Check(
             workspace=job.workspace,
             table=table,
             mapping=jobs.column_mapping(table.headers, check.fields),
             options=importing.Options(**check.options),
-            progress=progress,
-        )
+            batch_size=BATCH_ROWS,
+        ).run(progress)
     except _Gone:
         return None
     except (ValidationError, ValueError, OSError) as error:

@@ -430,6 +430,8 @@ def _check_context(job, check: ImportCheck | None, step_name: str) -> dict:
         "checked_all": check is not None and check.status == ImportCheck.Status.DONE,
         "check_total": max(jobs.estimated_rows(job) or 0, check.rows) if under_way else 0,
         "check_step": step_name,
+        "check_step_url": reverse(CHECK_STEPS[step_name], args=[job.pk]),
+        "preview_rows": jobs.PREVIEW_ROWS,
         "problems_kept": checking.PROBLEMS_KEPT,
     }
 
@@ -462,18 +464,18 @@ def import_check(request, pk: int):
 @requires("customers.change", owner=_job)
 def import_check_progress(request, pk: int):
     """The check's progress bar, which htmx polls; once the check is over (or no longer
-    for this mapping) the step's page is loaded again to show what it found."""
+    for this mapping) the step's page is loaded again to show what it found. Without htmx,
+    the step's page."""
     found, elsewhere = _wizard_job(request, pk)
     if elsewhere:
         return elsewhere
     job, table = found
     step_name = _check_step(request)
     check = _check(request, job, table)
+    if not request.htmx:
+        return redirect(CHECK_STEPS[step_name], pk=job.pk)
     if check is None or check.status not in ("queued", "running"):
-        step_url = reverse(CHECK_STEPS[step_name], args=[job.pk])
-        if request.htmx:
-            return HttpResponse(headers={"HX-Redirect": step_url})
-        return redirect(step_url)
+        return HttpResponse(headers={"HX-Redirect": reverse(CHECK_STEPS[step_name], args=[job.pk])})
     return render(
         request,
         "exchange/_import_check.html",

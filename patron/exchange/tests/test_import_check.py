@@ -1,14 +1,16 @@
-""" "Check all rows" on the import wizard's steps 4 and 5: a file longer than the pages check
+"""The import wizard's "Check all rows" (steps 4 and 5): a file longer than the pages check
 is checked whole in the background (the import's own dry run), nothing written."""
+
+from dataclasses import asdict
 
 import pytest
 
 from patron.customers.models import Customer
-from patron.exchange import checking
+from patron.exchange import checking, importing
 from patron.exchange.models import ImportCheck
 from patron.exchange.tests.test_import_pages import mapping_post, start, upload_file
 from patron.history.models import Change
-from patron.testing.factories import MembershipFactory
+from patron.testing.factories import MembershipFactory, make_customer
 
 # 20 data rows (spreadsheet rows 2-21): the page checks the first 5; rows 12 and 19 have a
 # bad email, and row 16 is a customer already here (by her email), with a new last name.
@@ -92,8 +94,12 @@ def test_with_a_worker_the_page_follows_the_check_then_shows_it(
     assert "0 of 20 rows checked" in page
     assert "Waiting for a worker to start it." in page
     assert "Checked the first 5 rows" in page  # the first rows' figures until it ends
+    assert f'<a href="/customers/import/{big_draft.pk}/matching/">Refresh</a>' in page
     part = admin_client.get(progress, headers={"HX-Request": "true"}).content.decode()
     assert part.lstrip().startswith('<div id="import-check"')
+    assert "0 of 20 rows checked" in part
+    without_htmx = admin_client.get(progress)
+    assert without_htmx["Location"] == f"/customers/import/{big_draft.pk}/matching/"
 
     run_worker()
     part = admin_client.get(progress, headers={"HX-Request": "true"})
@@ -103,25 +109,73 @@ def test_with_a_worker_the_page_follows_the_check_then_shows_it(
     assert 'hx-trigger="every 1s"' not in page
 
 
-def test_the_progress_is_saved_batch_by_batch(big_draft, workspace, monkeypatch):
-    from patron.exchange import importing
-
-    seen = []
-    check = ImportCheck.objects.create(
-        job=big_draft, fields=["last_name", "email"], options=importing.Options().__dict__
+def a_check(job) -> ImportCheck:
+    return ImportCheck.objects.create(
+        job=job, fields=["last_name", "email"], options=asdict(importing.Options())
     )
-    preview = importing.import_preview
 
-    def small_batches(**arguments):
-        def progress(rows):
-            arguments["progress"](rows)
-            seen.append(ImportCheck.objects.get(pk=check.pk).rows)
 
-        return preview(**{**arguments, "batch_size": 8, "progress": progress})
+def watch_progress(monkeypatch, before_save=None) -> list[int]:
+    """The check's saved row count after each of its batches (of 8 rows)."""
+    monkeypatch.setattr(checking, "BATCH_ROWS", 8)
+    seen = []
+    run = checking._Check.run
 
-    monkeypatch.setattr(importing, "import_preview", small_batches)
+    def watched(importer, progress):
+        def watching(rows):
+            if before_save:
+                before_save()
+            progress(rows)
+            seen.append(ImportCheck.objects.get().rows)
+
+        return run(importer, watching)
+
+    monkeypatch.setattr(checking._Check, "run", watched)
+    return seen
+
+
+def test_the_progress_is_saved_batch_by_batch(big_draft, monkeypatch):
+    check = a_check(big_draft)
+    seen = watch_progress(monkeypatch)
     assert checking.run_check(check.pk).status == "done"
     assert seen == [8, 16, 20]
+
+
+def test_a_check_replaced_while_it_runs_stops_at_its_next_batch(big_draft, monkeypatch):
+    check = a_check(big_draft)
+    batches = []
+
+    def replaced():
+        batches.append(1)
+        ImportCheck.objects.filter(pk=check.pk).delete()  # a new mapping's check came
+
+    watch_progress(monkeypatch, before_save=replaced)
+    assert checking.run_check(check.pk) is None
+    assert batches == [1]
+
+
+def test_a_check_keeps_the_first_problems_only_however_many_rows_are_bad(big_draft, monkeypatch):
+    """Memory stays flat: every row of a file may be bad, and the report does not grow."""
+    monkeypatch.setattr(checking, "PROBLEMS_KEPT", 3)
+    rows = "".join(f"Person{n},bad{n}\n" for n in range(50))
+    with open(big_draft.file.path, "w") as file:
+        file.write("Last name,Email\n" + rows)
+    held = []
+    run = checking._Check.run
+
+    def watched(importer, progress):
+        def watching(rows):
+            held.append((len(importer.report.errors), len(importer.report.failed_rows)))
+            progress(rows)
+
+        return run(importer, watching)
+
+    monkeypatch.setattr(checking, "BATCH_ROWS", 10)
+    monkeypatch.setattr(checking._Check, "run", watched)
+    check = checking.run_check(a_check(big_draft).pk)
+    assert (check.status, check.rows, check.failed) == ("done", 50, 50)
+    assert [problem["row"] for problem in check.problems] == [2, 3, 4]
+    assert held == [(3, 0)] * 5
 
 
 @pytest.mark.parametrize("change", ["mapping", "options"])
@@ -201,23 +255,23 @@ def test_starting_the_import_drops_the_check(
     assert not ImportCheck.objects.exists()
 
 
-def test_a_check_replaced_while_it_runs_stops_at_its_next_batch(big_draft, monkeypatch):
-    from patron.exchange import importing
-
-    check = ImportCheck.objects.create(
-        job=big_draft, fields=["last_name", "email"], options=importing.Options().__dict__
+def test_with_the_whole_files_counts_step_5_says_where_duplicates_were_looked_for(
+    admin_client, workspace, admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("patron.exchange.jobs.PREVIEW_ROWS", 5)
+    john = make_customer(
+        workspace, admin, first_name="John", last_name="Smith", postcode="SW1A 1AA"
     )
-    read = []
-    preview = importing.import_preview
-
-    def small_batches(**arguments):
-        def progress(rows):
-            read.append(rows)
-            ImportCheck.objects.filter(pk=check.pk).delete()  # a new mapping's check came
-            arguments["progress"](rows)
-
-        return preview(**{**arguments, "batch_size": 8, "progress": progress})
-
-    monkeypatch.setattr(importing, "import_preview", small_batches)
-    assert checking.run_check(check.pk) is None
-    assert read == [8]
+    rows = "".join(f"Grace{n},Hopper,grace{n}@example.com,\n" for n in range(19))
+    start(admin_client)
+    job = upload_file(
+        admin_client,
+        text="First name,Last name,Email,Postcode\nJon,Smiht,,SW1A 1AA\n" + rows,
+    )
+    admin_client.post(f"/customers/import/{job.pk}/mapping/", mapping_post(job))
+    check_all_rows(admin_client, job, django_capture_on_commit_callbacks, "matching")
+    page = admin_client.get(f"/customers/import/{job.pk}/matching/").content.decode()
+    assert "Checked every row of the file (20 rows)" in page
+    assert "<strong>20</strong> to create" in page
+    assert f'Row 2 (Jon Smiht) looks like <a href="/customers/{john.pk}/"' in page
+    assert "Likely duplicates are looked for in the first 5 rows of the file." in page
