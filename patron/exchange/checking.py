@@ -9,6 +9,7 @@ its first problems.
 """
 
 from dataclasses import asdict
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,9 @@ from patron.exchange.models import ImportCheck, ImportJob
 PROBLEMS_KEPT = 1000
 # Rows between two saves of the check's progress (the import's own batches).
 BATCH_ROWS = importing.BATCH_SIZE
+# A running check that has saved no progress for this long was stopped (its worker killed
+# or restarted): a batch takes about a second, so this is far beyond any slow one.
+STALLED_AFTER = timedelta(minutes=10)
 
 
 class _Check(importing._Importer):
@@ -69,13 +73,22 @@ def import_check_start(
     with transaction.atomic():
         ImportJob.objects.select_for_update().filter(pk=job.pk).first()
         check = current_check(job=job, fields=fields, options=options)
-        if check is not None and check.status != ImportCheck.Status.FAILED:
+        if check is not None and check.status != ImportCheck.Status.FAILED and not stalled(check):
             return check
         job.checks.all().delete()
         check = ImportCheck.objects.create(job=job, **_made_for(job, fields, options))
         pk = check.pk
         transaction.on_commit(lambda: run_import_check.enqueue(pk))
     return check
+
+
+def stalled(check: ImportCheck) -> bool:
+    """A running check that stopped without a word (its process was killed)."""
+    return (
+        check.status == ImportCheck.Status.RUNNING
+        and check.progressed_at is not None
+        and check.progressed_at < timezone.now() - STALLED_AFTER
+    )
 
 
 def run_check(check_id: int) -> ImportCheck | None:
@@ -85,10 +98,10 @@ def run_check(check_id: int) -> ImportCheck | None:
     if check is None or check.status != ImportCheck.Status.QUEUED:
         return check
     checks = ImportCheck.objects.filter(pk=check.pk)
-    checks.update(status=ImportCheck.Status.RUNNING)
+    checks.update(status=ImportCheck.Status.RUNNING, progressed_at=timezone.now())
 
     def progress(rows: int) -> None:
-        if not checks.update(rows=rows):
+        if not checks.update(rows=rows, progressed_at=timezone.now()):
             raise _Gone
 
     job = check.job

@@ -167,6 +167,8 @@ class ImportCheck(models.Model):
     problems = models.JSONField(default=list, blank=True)
     message = models.CharField(max_length=500, blank=True)  # why a failed check stopped
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the running check last saved its progress: long silence means its worker died.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -424,9 +424,12 @@ def _check(request, job, table) -> ImportCheck | None:
 
 
 def _check_context(job, check: ImportCheck | None, step_name: str) -> dict:
-    under_way = check is not None and check.status in ("queued", "running")
+    stalled = check is not None and checking.stalled(check)
+    under_way = check is not None and check.status in ("queued", "running") and not stalled
     return {
         "check": check,
+        "check_under_way": under_way,
+        "check_stalled": stalled,
         "checked_all": check is not None and check.status == ImportCheck.Status.DONE,
         "check_total": max(jobs.estimated_rows(job) or 0, check.rows) if under_way else 0,
         "check_step": step_name,
@@ -474,7 +477,7 @@ def import_check_progress(request, pk: int):
     check = _check(request, job, table)
     if not request.htmx:
         return redirect(CHECK_STEPS[step_name], pk=job.pk)
-    if check is None or check.status not in ("queued", "running"):
+    if check is None or check.status not in ("queued", "running") or checking.stalled(check):
         return HttpResponse(headers={"HX-Redirect": reverse(CHECK_STEPS[step_name], args=[job.pk])})
     return render(
         request,

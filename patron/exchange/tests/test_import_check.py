@@ -2,8 +2,10 @@
 is checked whole in the background (the import's own dry run), nothing written."""
 
 from dataclasses import asdict
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from patron.customers.models import Customer
 from patron.exchange import checking, importing
@@ -275,3 +277,31 @@ def test_with_the_whole_files_counts_step_5_says_where_duplicates_were_looked_fo
     assert "<strong>20</strong> to create" in page
     assert f'Row 2 (Jon Smiht) looks like <a href="/customers/{john.pk}/"' in page
     assert "Likely duplicates are looked for in the first 5 rows of the file." in page
+
+
+def test_a_check_whose_worker_died_can_be_made_again(
+    admin_client, big_draft, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # queued, then its worker dies
+        admin_client.post(f"/customers/import/{big_draft.pk}/check/")
+    check = ImportCheck.objects.get()
+    ImportCheck.objects.filter(pk=check.pk).update(
+        status="running", rows=8, progressed_at=timezone.now() - timedelta(minutes=9)
+    )
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
+    assert "8 of 20 rows checked" in page  # slow, but still expected to go on
+    assert "Check all rows" not in page
+
+    ImportCheck.objects.filter(pk=check.pk).update(
+        progressed_at=timezone.now() - timedelta(minutes=11)
+    )
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
+    assert "The check of every row stopped after 8 rows: it has not moved on since" in page
+    assert 'hx-trigger="every 1s"' not in page
+    assert "Check all rows again</button>" in page
+    progress = f"/customers/import/{big_draft.pk}/check/progress/"
+    part = admin_client.get(progress, headers={"HX-Request": "true"})  # a page left polling
+    assert part["HX-Redirect"] == f"/customers/import/{big_draft.pk}/validation/"
+    check_all_rows(admin_client, big_draft, django_capture_on_commit_callbacks)
+    page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
+    assert "Checked every row of the file (20 rows)" in page
