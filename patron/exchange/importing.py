@@ -330,13 +330,32 @@ def _index(customer: Customer, region: str) -> Iterator[tuple[str, Any]]:
 
 
 def _email_in(emails: set[str]) -> Q:
-    """Customers having one of the emails. On PostgreSQL as a join with the list: asked
-    `email IN (...)`, the planner may take the email search's trigram index
-    (customers.search_index), which answers equality slowly: 1,000 addresses took 6 s at
-    50,000 customers once ANALYZE had run, against 6 ms through (workspace, email, id)."""
+    """Customers having one of the emails. On PostgreSQL as a join with the list, which
+    the planner answers by looking each address up in (workspace, email, id); asked
+    `email IN (...)` it estimated that index dearer than a scan of the whole workspace."""
     if connection.vendor == "postgresql":
         return Q(email__in=RawSQL("SELECT unnest(%s::text[])", [sorted(emails)]))
     return Q(email__in=emails)
+
+
+@contextmanager
+def _without_bitmap_scans(wanted: bool = True) -> Iterator[None]:
+    """PostgreSQL: the block's queries make no bitmap scan, the only way to read a GIN
+    index: the email search's trigram index (customers.search_index) answers an email's
+    equality slowly, yet the planner takes it at times (a batch of 1,000 addresses 1-6 s
+    at 20,000-50,000 customers, 10 ms through (workspace, email, id)). Set for the
+    transaction only, so that an error, which rolls it back, takes the setting back too."""
+    if connection.vendor != "postgresql" or not wanted:
+        yield
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_bitmapscan'), "
+            "set_config('enable_bitmapscan', 'off', true)"
+        )
+        before = cursor.fetchone()[0]
+        yield
+        cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [before])
 
 
 def _lookup(workspace, wanted: dict[str, set], *, lock: bool) -> dict[tuple[str, Any], Customer]:
@@ -362,7 +381,10 @@ def _lookup(workspace, wanted: dict[str, set], *, lock: bool) -> dict[tuple[str,
     for kind, condition in conditions.items():
         if not wanted[kind]:
             continue
-        for customer in base.filter(condition).order_by("pk"):
+        query = base.filter(condition).order_by("pk")
+        with _without_bitmap_scans(kind == "email"):
+            customers = list(query)
+        for customer in customers:
             if customer.pk not in found:
                 customer.workspace = workspace  # History reads its region: no query per row
                 found[customer.pk] = customer
