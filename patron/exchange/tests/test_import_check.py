@@ -13,6 +13,7 @@ from patron.exchange.models import ImportCheck
 from patron.exchange.tests.test_import_pages import mapping_post, start, upload_file
 from patron.history.models import Change
 from patron.testing.factories import MembershipFactory, make_customer
+from patron.workspaces.roles import Role
 
 # 20 data rows (spreadsheet rows 2-21): the page checks the first 5; rows 12 and 19 have a
 # bad email, and row 16 is a customer already here (by her email), with a new last name.
@@ -305,3 +306,14 @@ def test_a_check_whose_worker_died_can_be_made_again(
     check_all_rows(admin_client, big_draft, django_capture_on_commit_callbacks)
     page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
     assert "Checked every row of the file (20 rows)" in page
+
+
+def test_a_read_only_member_cannot_check_a_draft(
+    client, big_draft, workspace, django_capture_on_commit_callbacks
+):
+    reader = MembershipFactory(workspace=workspace, role=Role.READ_ONLY)
+    client.force_login(reader.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/customers/import/{big_draft.pk}/check/").status_code == 403
+    assert client.get(f"/customers/import/{big_draft.pk}/check/progress/").status_code == 403
+    assert not ImportCheck.objects.exists()
