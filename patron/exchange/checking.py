@@ -91,6 +91,15 @@ def stalled(check: ImportCheck) -> bool:
     )
 
 
+def under_way(check: ImportCheck | None) -> bool:
+    """Queued or running, and not stalled: the page follows it."""
+    return (
+        check is not None
+        and check.status in (ImportCheck.Status.QUEUED, ImportCheck.Status.RUNNING)
+        and not stalled(check)
+    )
+
+
 def run_check(check_id: int) -> ImportCheck | None:
     """The task's work. A check deleted meanwhile (its mapping changed, the job started or
     discarded) stops at its next batch; a file that cannot be read fails it with the reason."""

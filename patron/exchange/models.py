@@ -146,11 +146,7 @@ class ImportCheck(models.Model):
     wizard's steps 4 and 5): what the import would do with every row, nothing written. It
     holds for the mapping, options and reading it was made with, and no other."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    Status = ImportJob.Status  # queued, running, done or failed, as an import
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="checks")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

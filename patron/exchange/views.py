@@ -425,7 +425,7 @@ def _check(request, job, table) -> ImportCheck | None:
 
 def _check_context(job, check: ImportCheck | None, step_name: str) -> dict:
     stalled = check is not None and checking.stalled(check)
-    under_way = check is not None and check.status in ("queued", "running") and not stalled
+    under_way = checking.under_way(check)
     return {
         "check": check,
         "check_under_way": under_way,
@@ -477,7 +477,7 @@ def import_check_progress(request, pk: int):
     check = _check(request, job, table)
     if not request.htmx:
         return redirect(CHECK_STEPS[step_name], pk=job.pk)
-    if check is None or check.status not in ("queued", "running") or checking.stalled(check):
+    if not checking.under_way(check):
         return HttpResponse(headers={"HX-Redirect": reverse(CHECK_STEPS[step_name], args=[job.pk])})
     return render(
         request,
