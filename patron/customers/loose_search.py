@@ -61,7 +61,8 @@ def _one_of(vendor: str, column: str, values: list, array_type: str) -> tuple[st
 
 def _array_literal(values: list) -> str:
     """PostgreSQL's text form of an array ('{"a","b"}'): one string, which the driver
-    quotes once instead of each element."""
+    quotes once instead of each element (given the list itself, psycopg took 1.5-3 ms more
+    of CPU for a typo's 1,200 names: typo API CPU p50 9.7 -> 11.3-13.3 ms at 1M)."""
     quoted = (str(value).replace("\\", "\\\\").replace('"', '\\"') for value in values)
     return "{" + ",".join(f'"{value}"' for value in quoted) + "}"
 
