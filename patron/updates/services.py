@@ -19,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -39,7 +38,9 @@ from patron.updates.parsing import ParsedFile, Row
 logger = logging.getLogger(__name__)
 
 VIA = "bulk update"
+# What a file's customers are read with: their label, state and History's workspace/version.
 CUSTOMER_FIELDS = [
+    "workspace",
     "number",
     "kind",
     "first_name",
@@ -660,16 +661,13 @@ def _activity_of(row: Row, outcome: Outcome, by_number, by_name, by_code) -> Act
 # Writing ----------------------------------------------------------------------------------
 
 
-def _change(workspace, instance_type, object_id, fields, actor, reason, version=None) -> Change:
-    # What record_change would write, built for bulk_create.
-    return Change(
-        workspace=workspace,
-        content_type=instance_type,
-        object_id=object_id,
+def _customer_change(customer: Customer, fields, actor, reason: str) -> Change:
+    """The customer's History entry of what the file added, as record_change writes it."""
+    return change_of(
+        instance=customer,
         action=Change.Action.UPDATE,
-        fields=fields,
-        version=version,
         actor=actor,
+        fields=fields,
         via=VIA,
         reason=reason,
     )
@@ -691,7 +689,6 @@ def _write_traits(workspace, changes: list[Outcome], *, actor, reason: str) -> i
     names: dict[int, list[str]] = defaultdict(list)
     for row in _existing(CustomerTrait, "trait__name", changes):
         names[row["customer_id"]].append(row["trait__name"])
-    customer_type = ContentType.objects.get_for_model(Customer)
     history = []
     for customer_id, outcomes in grouped.items():
         added = {o.target.name for o in outcomes}
@@ -706,9 +703,7 @@ def _write_traits(workspace, changes: list[Outcome], *, actor, reason: str) -> i
             }
         ]
         customer = outcomes[0].customer
-        history.append(
-            _change(workspace, customer_type, customer_id, fields, actor, reason, customer.version)
-        )
+        history.append(_customer_change(customer, fields, actor, reason))
     Change.objects.bulk_create(history)
     return len(grouped)
 
@@ -734,7 +729,6 @@ def _write_suppressions(workspace, changes: list[Outcome], *, actor, reason: str
         )
         for o in changes
     )
-    customer_type = ContentType.objects.get_for_model(Customer)
     history = []
     for customer_id, outcomes in _by_customer(changes).items():
         old = before[customer_id]
@@ -750,9 +744,7 @@ def _write_suppressions(workspace, changes: list[Outcome], *, actor, reason: str
             }
         ]
         customer = outcomes[0].customer
-        history.append(
-            _change(workspace, customer_type, customer_id, fields, actor, reason, customer.version)
-        )
+        history.append(_customer_change(customer, fields, actor, reason))
     Change.objects.bulk_create(history)
     return len(history)
 
@@ -771,7 +763,6 @@ def _write_fulfilments(workspace, changes: list[Outcome], *, actor, reason: str)
     )
     if any(fulfilment.pk is None for fulfilment in fulfilments):
         raise RuntimeError("The database did not return the new fulfilments' ids.")
-    customer_type = ContentType.objects.get_for_model(Customer)
     # Each fulfilment's own History (as fulfilment_create records it), and one line per
     # customer saying what the file added.
     history = [
@@ -799,16 +790,6 @@ def _write_fulfilments(workspace, changes: list[Outcome], *, actor, reason: str)
                 "new": "; ".join(str(fulfilment) for fulfilment in items),
             }
         ]
-        history.append(
-            _change(
-                workspace,
-                customer_type,
-                customer_id,
-                fields,
-                actor,
-                reason,
-                customers[customer_id].version,
-            )
-        )
+        history.append(_customer_change(customers[customer_id], fields, actor, reason))
     Change.objects.bulk_create(history)
     return len(added)
