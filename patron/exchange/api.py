@@ -5,11 +5,14 @@ of the customers viewset (patron/api/views.py), since "customers/export/" sits a
 customers' own routes; this module holds what it needs.
 
 Import: /api/v1/imports/ (POST a file to check it or queue its import; GET progress and
-report; the failed rows as CSV) and /api/v1/import-mappings/ (saved column mappings).
+report; the failed rows as CSV), /api/v1/imports/{id}/check/ and .../start/ (a file checked
+whole in the background, then imported) and /api/v1/import-mappings/ (saved column
+mappings).
 """
 
 import json
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -34,7 +37,7 @@ from rest_framework.response import Response
 from patron.api.errors import ErrorSerializer
 from patron.api.serializers import StrictModelSerializer, StrictPrimaryKeyRelatedField
 from patron.customers.models import Customer
-from patron.exchange import export, importing, jobs, likely
+from patron.exchange import checking, export, importing, jobs, likely
 from patron.exchange.forms import (
     DELIMITER_CHOICES,
     ENCODING_CHOICES,
@@ -43,7 +46,7 @@ from patron.exchange.forms import (
     USAGE_MATCHING,
 )
 from patron.exchange.mapping import FIELDS
-from patron.exchange.models import ImportJob, ImportMapping
+from patron.exchange.models import ImportCheck, ImportJob, ImportMapping
 from patron.exchange.reading import open_table
 from patron.lists.models import CustomerList
 
@@ -99,6 +102,12 @@ FAILED_ROWS_RESPONSES = {
 
 
 # --- Imports: /api/v1/imports/ and /api/v1/import-mappings/ -------------------------------
+
+UPLOAD_REFUSED = OpenApiResponse(
+    ErrorSerializer,
+    description="A file that cannot be read or imported, a mapping naming no column or a "
+    "wrong one, or an option not valid: each error names its field (file, mapping...).",
+)
 
 MAX_LISTED_ERRORS = 1000
 # A dry run answers in its own request, so it checks at most this many rows (about 3 s on
@@ -241,8 +250,133 @@ class ImportPreviewSerializer(serializers.Serializer):
         many=True,
         help_text="Warnings, not errors (the import creates them all the same): rows that "
         "would create a customer who looks like an existing one, with the likeliest, among "
-        f"the first {likely.CHECKED_ROWS:,} rows to create.",
+        f"the first {likely.CHECKED_ROWS:,} rows to create (the first {likely.KEPT:,}).",
     )
+
+
+class ImportCheckCountsSerializer(ImportCountsSerializer):
+    rows = serializers.IntegerField(help_text="Rows checked so far.")
+    likely_duplicates = serializers.IntegerField(
+        help_text="Rows to create that look like existing customers (all of them)."
+    )
+
+
+class ImportCheckSerializer(serializers.ModelSerializer):
+    """A check of every row of a kept file: the import's dry run in the background."""
+
+    import_id = serializers.IntegerField(
+        source="job_id", help_text="The draft import's id, which its URLs name."
+    )
+    url = serializers.SerializerMethodField(help_text="GET: this check, as it moves on.")
+    start_url = serializers.SerializerMethodField(
+        help_text="POST: import the file with this check's mapping and options."
+    )
+    file_name = serializers.CharField(source="job.file_name")
+    status = serializers.SerializerMethodField(
+        help_text="queued, running, done, or failed (message says why; a check whose worker "
+        "stopped is failed too): POST the check's url to run it again."
+    )
+    message = serializers.SerializerMethodField(help_text="Why a failed check stopped.")
+    mapping = serializers.SerializerMethodField(
+        help_text="Each mapped column's header and its field."
+    )
+    customer_list = serializers.IntegerField(
+        source="job.customer_list_id",
+        allow_null=True,
+        help_text="The list the import's customers are to join, where its rules allow.",
+    )
+    counts = serializers.SerializerMethodField(
+        help_text="What importing every row would do: so far while it runs, the whole file's "
+        "once done."
+    )
+    progress = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField(
+        help_text=f"The first {checking.PROBLEMS_KEPT:,} problems of the bad rows (counts."
+        "failed counts every bad row; the import's failed-rows CSV will hold them all). "
+        "Filled in once done."
+    )
+    likely_duplicates = serializers.SerializerMethodField(
+        help_text="Warnings, not errors (the import creates them all the same): rows that "
+        "would create a customer who looks like an existing one, with the likeliest, among "
+        f"every row to create; the first {likely.KEPT:,} (counts.likely_duplicates counts "
+        "all). Filled in once done."
+    )
+
+    class Meta:
+        model = ImportCheck
+        fields = [
+            "import_id",
+            "url",
+            "start_url",
+            "file_name",
+            "status",
+            "message",
+            "options",
+            "mapping",
+            "customer_list",
+            "counts",
+            "progress",
+            "errors",
+            "likely_duplicates",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, name: str, check) -> str:
+        path = reverse(name, args=[check.job_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, check) -> str:
+        return self._absolute("api:importjob-check", check)
+
+    @extend_schema_field(serializers.URLField())
+    def get_start_url(self, check) -> str:
+        return self._absolute("api:importjob-start", check)
+
+    @extend_schema_field(serializers.ChoiceField(choices=ImportCheck.Status.choices))
+    def get_status(self, check) -> str:
+        return ImportCheck.Status.FAILED if checking.stalled(check) else check.status
+
+    def get_message(self, check) -> str:
+        if checking.stalled(check):
+            return (
+                f"The check stopped after {check.rows:,} rows: it has not moved on since "
+                f"{check.progressed_at:%Y-%m-%d %H:%M} UTC (was its worker stopped?)."
+            )
+        return check.message
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_mapping(self, check) -> dict[str, str]:
+        try:
+            headers = jobs.job_table(check.job).headers  # a draft records none
+        except (DjangoValidationError, OSError):
+            return {}  # the check says why it failed
+        return {headers[index]: name for index, name in enumerate(check.fields) if name}
+
+    @extend_schema_field(ImportCheckCountsSerializer)
+    def get_counts(self, check) -> dict:
+        return {name: getattr(check, name) for name in ImportCheckCountsSerializer().fields}
+
+    @extend_schema_field(ImportProgressSerializer)
+    def get_progress(self, check) -> dict:
+        under_way = checking.under_way(check)
+        total = max(jobs.estimated_rows(check.job) or 0, check.rows) if under_way else check.rows
+        percent = 100 if not under_way else (check.rows * 100 // total if total else 0)
+        return {"rows_done": check.rows, "rows_total": total, "percent": min(percent, 100)}
+
+    @extend_schema_field(ImportRowErrorSerializer(many=True))
+    def get_errors(self, check) -> list[dict]:
+        return [
+            {"row": error.get("row"), "column": error.get("column", ""), "reason": error["reason"]}
+            for error in check.problems
+        ]
+
+    @extend_schema_field(ImportLikelyDuplicateSerializer(many=True))
+    def get_likely_duplicates(self, check) -> list[dict]:
+        return [_duplicate_data(found) for found in checking.kept_duplicates(check)]
 
 
 class MappingJsonField(serializers.CharField):
@@ -311,7 +445,9 @@ class ImportUploadSerializer(serializers.Serializer):
         "rules allow.",
     )
     dry_run = serializers.BooleanField(
-        default=False, help_text="Only check and count: nothing is written or kept."
+        default=False,
+        help_text=f"Only check and count, in this request: the first {API_PREVIEW_ROWS:,} "
+        "rows (complete says whether that was all); nothing is written or kept.",
     )
 
     def get_fields(self):
@@ -329,6 +465,12 @@ class ImportUploadSerializer(serializers.Serializer):
             usage=data["usage"],
             match=data["match"],
         )
+
+
+class ImportCheckUploadSerializer(ImportUploadSerializer):
+    """The same upload, checked whole in the background (there is no dry run of it)."""
+
+    dry_run = None
 
 
 def _preview_data(table, report, more: bool, duplicates: list[likely.LikelyDuplicate]) -> dict:
@@ -350,20 +492,12 @@ def _preview_data(table, report, more: bool, duplicates: list[likely.LikelyDupli
             {"row": e.row, "column": e.column, "reason": e.reason}
             for e in report.errors[:MAX_LISTED_ERRORS]
         ],
-        "likely_duplicates": [
-            {
-                "row": d.row,
-                "name": d.name,
-                "customer": d.customer.pk,
-                "customer_number": d.customer.number,
-                "customer_name": str(d.customer),
-                "score": d.score,
-                "reasons": d.reasons,
-                "message": str(d),
-            }
-            for d in duplicates
-        ],
+        "likely_duplicates": [_duplicate_data(found) for found in duplicates],
     }
+
+
+def _duplicate_data(found: likely.LikelyDuplicate) -> dict:
+    return {**asdict(found), "message": str(found)}
 
 
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -376,21 +510,26 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ImportJob.objects.none()
-        # Drafts (files the page's wizard has not started) are the wizard's own.
-        return (
-            ImportJob.objects.in_workspace(self.request.workspace)
-            .exclude(status=ImportJob.Status.QUEUED, options={})
-            .order_by("-created_at", "-pk")
+        jobs_here = ImportJob.objects.in_workspace(self.request.workspace)
+        if self.action in ("check", "start"):
+            return jobs_here  # a draft with its check
+        # Drafts (files kept but not started) are not imports yet: they are listed once
+        # started. The wizard's follow its pages; a checked one, its check's URL.
+        return jobs_here.exclude(status=ImportJob.Status.QUEUED, options={}).order_by(
+            "-created_at", "-pk"
         )
 
     def get_serializer_class(self):
+        if self.action == "check":
+            return ImportCheckSerializer
         return ImportJobSerializer if self.action == "list" else ImportJobDetailSerializer
 
     def get_parsers(self):
         action_name = getattr(self, "action", None)
         if action_name is None and getattr(self, "request", None) is not None:
             action_name = self.action_map.get(self.request.method.lower())
-        return [MultiPartParser()] if action_name == "create" else [JSONParser()]
+        uploads = ("create", "check_file")
+        return [MultiPartParser()] if action_name in uploads else [JSONParser()]
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
@@ -402,18 +541,19 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 ImportJobDetailSerializer,
                 description="The import is queued; GET the job for its progress and report.",
             ),
+            400: UPLOAD_REFUSED,
         },
     )
     def create(self, request):
-        """Upload a file with the import's options. With dry_run, check it and count what
-        would be created, updated, skipped or refused (200; nothing kept). Otherwise the
-        file is kept and its import queued as a background task (202)."""
+        """Upload a file with the import's options. With dry_run, check its first rows and
+        count what would be created, updated, skipped or refused (200; nothing kept).
+        Otherwise the file is kept and its import queued as a background task (202). To
+        check every row first, POST the file to check/ instead."""
         body = ImportUploadSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         customer_list = data.get("customer_list")
-        if customer_list is not None and not request.membership.can("marketing.change"):
-            raise PermissionDenied("Your role may not add customers to customer lists.")
+        _may_fill(request, customer_list)
         upload = data["file"]
         try:
             jobs.check_upload(upload.name, upload.size)
@@ -452,7 +592,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 path, name=upload.name, encoding=data["encoding"], delimiter=data["delimiter"]
             )
             try:
-                report, duplicates, _ = likely.import_preview(
+                report, found = likely.import_preview(
                     workspace=request.workspace,
                     table=jobs.capped(table, API_PREVIEW_ROWS),
                     mapping=data.get("mapping") or None,
@@ -461,7 +601,124 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             except ValueError as error:
                 raise ValidationError({"mapping": [str(error)]}) from error
             more = jobs.has_more_rows(table, API_PREVIEW_ROWS)
-            return Response(_preview_data(table, report, more, duplicates))
+            return Response(_preview_data(table, report, more, found.kept))
+
+    @extend_schema(
+        operation_id="v1_imports_check_file",  # v1_imports_check_create is the re-run's
+        request={"multipart/form-data": ImportCheckUploadSerializer},
+        responses={
+            202: OpenApiResponse(
+                ImportCheckSerializer,
+                description="The file is kept and its check queued: GET its url for the "
+                "progress, then the whole file's counts, problems and likely duplicates; "
+                "POST its start_url to import it.",
+            ),
+            400: UPLOAD_REFUSED,
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="check", url_name="check-file")
+    def check_file(self, request):
+        """Upload a file with the import's options to check every row of it in the
+        background, as the import will, nothing written: what it would create, update,
+        skip or refuse, and which rows to create look like existing customers. Nothing is
+        imported until its start_url is posted; a file never started is deleted after
+        a week."""
+        body = ImportCheckUploadSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        _may_fill(request, data.get("customer_list"))
+        try:
+            check = checking.import_check_create(
+                workspace=request.workspace,
+                actor=request.user,
+                upload=data["file"],
+                options=body.options(),
+                mapping=data.get("mapping") or None,
+                encoding=data["encoding"],
+                delimiter=data["delimiter"],
+                customer_list=data.get("customer_list"),
+            )
+        except DjangoValidationError as error:
+            field = "mapping" if error.code == "mapping" else "file"
+            raise ValidationError({field: error.messages}) from error
+        return self._check_response(check, status.HTTP_202_ACCEPTED)
+
+    def _check_response(self, check: ImportCheck, status_code: int = 200) -> Response:
+        check = ImportCheck.objects.select_related("job").get(pk=check.pk)  # as it ran
+        serializer = ImportCheckSerializer(check, context=self.get_serializer_context())
+        return Response(serializer.data, status=status_code)
+
+    def _checked_draft(self) -> tuple[ImportJob, ImportCheck]:
+        job = self.get_object()
+        check = job.checks.select_related("job").first() if jobs.is_draft(job) else None
+        if check is None:
+            raise NotFound(
+                "This import has no check: it was started (GET the import), or its file "
+                "was not posted to /api/v1/imports/check/."
+            )
+        return job, check
+
+    @extend_schema(
+        methods=["GET"],
+        responses={
+            200: ImportCheckSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such draft, or no check."),
+        },
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        responses={
+            200: OpenApiResponse(
+                ImportCheckSerializer, description="The check is under way or done: as it is."
+            ),
+            202: OpenApiResponse(
+                ImportCheckSerializer,
+                description="The check failed or its worker stopped: it is queued again.",
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="No such draft, or no check."),
+        },
+    )
+    @action(detail=True, methods=["get", "post"], url_path="check")
+    def check(self, request, pk=None):
+        """The check of every row of a file posted to imports/check/: its status and progress,
+        then the whole file's counts, the first problems and the first likely duplicates.
+        POST runs it again if it failed or its worker stopped."""
+        job, check = self._checked_draft()
+        if request.method == "GET":
+            return self._check_response(check)
+        again = checking.import_check_start(
+            job=job, fields=check.fields, options=importing.Options(**check.options)
+        )
+        queued = again.pk != check.pk
+        return self._check_response(again, status.HTTP_202_ACCEPTED if queued else 200)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: OpenApiResponse(
+                ImportJobDetailSerializer,
+                description="The import is queued with the check's mapping, options and "
+                "list; GET it for its progress and report (the check is gone).",
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer, description="No such draft, or no check (started already)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="start")
+    def start(self, request, pk=None):
+        """Import a checked file with its check's mapping and options, whether the check
+        is done or not (what it finds are warnings; bad rows are refused and reported)."""
+        job, _ = self._checked_draft()
+        _may_fill(request, job.customer_list)
+        try:
+            job = checking.import_start_checked(job=job)
+        except DjangoValidationError as error:
+            raise ValidationError({"file": error.messages}) from error
+        job.refresh_from_db()
+        serializer = ImportJobDetailSerializer(job, context=self.get_serializer_context())
+        return Response(serializer.data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=FAILED_ROWS_RESPONSES)
     @action(
@@ -482,6 +739,11 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         stem = slugify(Path(job.file_name).stem) or "import"
         response["Content-Disposition"] = f'attachment; filename="{stem}-failed-rows.csv"'
         return response
+
+
+def _may_fill(request, customer_list) -> None:
+    if customer_list is not None and not request.membership.can("marketing.change"):
+        raise PermissionDenied("Your role may not add customers to customer lists.")
 
 
 class ImportMappingSerializer(StrictModelSerializer):

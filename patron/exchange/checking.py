@@ -1,11 +1,12 @@
-"""The wizard's "Check all rows": the import's own dry run over a draft's whole file, run
-in the background.
+"""The wizard's "Check all rows" and the API's `check`: the import's own dry run over a
+draft's whole file, run in the background.
 
-Steps 4 and 5 of the wizard check only the first `jobs.PREVIEW_ROWS` rows in their request.
-A check runs the import's dry run (`importing.import_preview`'s: the same validation,
-normalization and matching, nothing written) over every row as a task, saving its row
-count after each batch so the page can follow it, and keeps the whole file's counts and
-its first problems.
+Steps 4 and 5 of the wizard check only the first `jobs.PREVIEW_ROWS` rows in their request,
+the API's dry run the first `API_PREVIEW_ROWS`. A check runs the import's dry run (the same
+validation, normalization and matching, nothing written) over every row as a task, with
+the likely duplicates of every row it would create (`likely`), saving its figures after
+each batch so that a page or a client can follow it, and keeps the whole file's counts,
+its first problems and its first likely duplicates.
 """
 
 from dataclasses import asdict
@@ -15,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patron.exchange import importing, jobs
+from patron.exchange import importing, jobs, likely
+from patron.exchange.mapping import resolve
 from patron.exchange.models import ImportCheck, ImportJob
 
 # The problems a check keeps to show (the count covers all): the import's failed-rows file
@@ -28,13 +30,14 @@ BATCH_ROWS = importing.BATCH_SIZE
 STALLED_AFTER = timedelta(minutes=10)
 
 
-class _Check(importing._Importer):
-    """The import's dry run (what `importing.import_preview` runs) keeping only the first
-    problems and no refused row's cells, so a file of bad rows costs no more memory than
-    a good one: a preview keeps them all for its failed-rows CSV, which a check has none of."""
+class _Check(likely._Preview):
+    """The import's dry run with the likely duplicates of every row it would create,
+    keeping only the first problems and no refused row's cells, so a file of bad rows costs
+    no more memory than a good one: a preview keeps them all for its failed-rows CSV, which
+    a check has none of."""
 
     def __init__(self, **arguments):
-        super().__init__(actor=None, dry_run=True, **arguments)
+        super().__init__(limit=None, kept=likely.KEPT, **arguments)
 
     def fail(self, *args, **kwargs) -> None:
         super().fail(*args, **kwargs)
@@ -82,6 +85,69 @@ def import_check_start(
     return check
 
 
+def import_check_create(
+    *,
+    workspace,
+    actor,
+    upload,
+    options: importing.Options,
+    mapping: dict[int | str, str] | None = None,
+    encoding: str = "",
+    delimiter: str = "",
+    customer_list=None,
+) -> ImportCheck:
+    """The API's `check`: keep an uploaded file as a draft job (with the list its import is
+    to fill) and queue the check of every row with this mapping and these options. A file
+    that cannot be read, or a mapping naming no column or a wrong one, is refused with the
+    reason and nothing is kept."""
+    job, table = jobs.import_job_create(
+        workspace=workspace, actor=actor, upload=upload, encoding=encoding, delimiter=delimiter
+    )
+    try:
+        fields = mapped_fields(table.headers, mapping)
+        with transaction.atomic():
+            if customer_list is not None:
+                job.customer_list = customer_list
+                job.save(update_fields=["customer_list", "updated_at"])
+            return import_check_start(job=job, fields=fields, options=options)
+    except BaseException:
+        jobs.job_discard(job)
+        raise
+
+
+def mapped_fields(headers: list[str], mapping: dict[int | str, str] | None) -> list[str]:
+    """Each column's field ("" ignored) as the import would map it: the automatic mapping
+    with `mapping`'s overrides. ValidationError (code "mapping") says what is wrong."""
+    try:
+        resolved = resolve(headers, mapping)
+    except ValueError as error:
+        raise ValidationError(str(error), code="mapping") from error
+    if not resolved:
+        raise ValidationError(
+            "No column of the file is mapped to a customer field: map at least one.",
+            code="mapping",
+        )
+    return [resolved.get(index, "") for index in range(len(headers))]
+
+
+def import_start_checked(*, job: ImportJob) -> ImportJob:
+    """Queue a checked draft's import with its check's mapping and options, and the list
+    the draft was given (the API's `start`), whatever the check found: it only warns."""
+    check = job.checks.first()
+    if check is None or not jobs.is_draft(job):
+        raise ValidationError(
+            "This import has no check to start it from: it was started already, or its "
+            "file was never checked.",
+            code="not_checked",
+        )
+    return jobs.import_job_start(
+        job=job,
+        options=importing.Options(**check.options),
+        mapping=dict(enumerate(check.fields)),
+        customer_list=job.customer_list,
+    )
+
+
 def stalled(check: ImportCheck) -> bool:
     """A running check that stopped without a word (its process was killed)."""
     return (
@@ -108,21 +174,25 @@ def run_check(check_id: int) -> ImportCheck | None:
         return check
     checks = ImportCheck.objects.filter(pk=check.pk)
     checks.update(status=ImportCheck.Status.RUNNING, progressed_at=timezone.now())
+    importer = None
 
     def progress(rows: int) -> None:
-        if not checks.update(rows=rows, progressed_at=timezone.now()):
+        # The counts so far, for a client following it; the lists are saved at the end.
+        figures = _figures(importer)
+        if not checks.update(**figures, rows=rows, progressed_at=timezone.now()):
             raise _Gone
 
     job = check.job
     try:
         table = jobs.job_table(job)
-        report = _Check(
+        importer = _Check(
             workspace=job.workspace,
             table=table,
             mapping=jobs.column_mapping(table.headers, check.fields),
             options=importing.Options(**check.options),
             batch_size=BATCH_ROWS,
-        ).run(progress)
+        )
+        report = importer.run(progress)
     except _Gone:
         return None
     except (ValidationError, ValueError, OSError) as error:
@@ -134,17 +204,31 @@ def run_check(check_id: int) -> ImportCheck | None:
         )
     else:
         checks.update(
+            **_figures(importer),
             status=ImportCheck.Status.DONE,
             rows=report.rows,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            skipped=report.skipped,
-            failed=report.failed,
             problems=[asdict(error) for error in report.errors[:PROBLEMS_KEPT]],
+            duplicates=[asdict(found) for found in importer.found.kept],
             finished_at=timezone.now(),
         )
     return checks.first()
+
+
+def _figures(importer: _Check) -> dict[str, int]:
+    report = importer.report
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "skipped": report.skipped,
+        "failed": report.failed,
+        "likely_duplicates": importer.found.count,
+    }
+
+
+def kept_duplicates(check: ImportCheck) -> list[likely.LikelyDuplicate]:
+    """The likely duplicates the check kept (the first `likely.KEPT`), in file order."""
+    return [likely.LikelyDuplicate(**found) for found in check.duplicates]
 
 
 class _Gone(Exception):

@@ -143,8 +143,9 @@ class ImportMapping(WorkspaceScoped):
 
 class ImportCheck(models.Model):
     """A dry run of a draft job's whole file, in the background ("Check all rows" on the
-    wizard's steps 4 and 5): what the import would do with every row, nothing written. It
-    holds for the mapping, options and reading it was made with, and no other."""
+    wizard's steps 4 and 5, the API's `check`): what the import would do with every row,
+    and which rows to create look like existing customers, nothing written. It holds for
+    the mapping, options and reading it was made with, and no other."""
 
     Status = ImportJob.Status  # queued, running, done or failed, as an import
 
@@ -161,6 +162,10 @@ class ImportCheck(models.Model):
     failed = models.PositiveIntegerField(default=0)
     # The first problems ([{"row", "column", "reason"}]); `failed` counts every bad row.
     problems = models.JSONField(default=list, blank=True)
+    # Rows to create that look like existing customers (warnings), and the first of them
+    # as `likely.LikelyDuplicate`s: [{"row", "name", "customer", "customer_number", ...}].
+    likely_duplicates = models.PositiveIntegerField(default=0)
+    duplicates = models.JSONField(default=list, blank=True)
     message = models.CharField(max_length=500, blank=True)  # why a failed check stopped
     created_at = models.DateTimeField(auto_now_add=True)
     # When the running check last saved its progress: long silence means its worker died.

@@ -98,7 +98,7 @@ def list_export(request, pk: int, file_format: str):
 WIZARD = "import_wizard"
 STEPS = ["Options", "Upload", "Mapping", "Validation", "Matching"]
 ERRORS_PER_PAGE = 50
-LISTED_DUPLICATES = 100  # likely duplicates listed on step 5 (all are counted)
+DUPLICATES_PER_PAGE = 100  # likely duplicates listed on a page of step 5
 KINDS = {"customers": "Import customers", "list": "Import customer list"}
 
 
@@ -338,7 +338,7 @@ def _preview(request, job, table, *, duplicates: bool = False):
     )
     more = jobs.has_more_rows(table, jobs.PREVIEW_ROWS)
     if duplicates:
-        report, found, _ = likely.import_preview(**arguments)
+        report, found = likely.import_preview(**arguments)
         return report, more, found
     return importing.import_preview(**arguments), more
 
@@ -386,15 +386,19 @@ def import_matching(request, pk: int):
     options_form = _state_options(request)
     if request.method == "POST":
         return _start(request, job, table, options_form)
-    try:
-        report, more, duplicates = _preview(request, job, table, duplicates=True)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("exchange:import_mapping", pk=job.pk)
     check = _check(request, job, table)
     if check is not None and check.status == ImportCheck.Status.DONE:
-        # The counts are the whole file's; the likely duplicates stay the first rows'.
+        # The whole file's counts and likely duplicates stand in for the first rows'.
         report, more = check, False
+        duplicates, duplicates_count = checking.kept_duplicates(check), check.likely_duplicates
+    else:
+        try:
+            report, more, found = _preview(request, job, table, duplicates=True)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("exchange:import_mapping", pk=job.pk)
+        duplicates, duplicates_count = found.kept, found.count
+    page = Paginator(duplicates, DUPLICATES_PER_PAGE).get_page(request.GET.get("page"))
     return _wizard(
         request,
         5,
@@ -403,8 +407,9 @@ def import_matching(request, pk: int):
             "table": table,
             "report": report,
             "more": more,
-            "duplicates": duplicates[:LISTED_DUPLICATES],
-            "duplicates_count": len(duplicates),
+            "duplicates": page,
+            "duplicates_count": duplicates_count,
+            "duplicates_kept": len(duplicates),
             "options": options_form.options(),
             **_check_context(job, check, "matching"),
         },
@@ -434,7 +439,6 @@ def _check_context(job, check: ImportCheck | None, step_name: str) -> dict:
         "check_total": max(jobs.estimated_rows(job) or 0, check.rows) if under_way else 0,
         "check_step": step_name,
         "check_step_url": reverse(CHECK_STEPS[step_name], args=[job.pk]),
-        "preview_rows": jobs.PREVIEW_ROWS,
         "problems_kept": checking.PROBLEMS_KEPT,
     }
 

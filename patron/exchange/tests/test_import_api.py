@@ -3,16 +3,21 @@
 import csv
 import io
 import json
+from datetime import timedelta
+from pathlib import Path
 
+import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from patron.conftest import api_client_for
 from patron.customers.models import Customer
-from patron.exchange.models import ImportJob, ImportMapping
+from patron.exchange.models import ImportCheck, ImportJob, ImportMapping
 from patron.exchange.tests.conftest import body
 from patron.history.models import Change
 from patron.lists import services as list_services
-from patron.testing.factories import MembershipFactory
+from patron.testing.factories import MembershipFactory, make_customer
 from patron.workspaces.roles import Role
 
 FILE = (
@@ -208,3 +213,215 @@ def test_sales_may_import_but_not_into_a_list(workspace, django_capture_on_commi
     expected = 202 if role_can(Role.SALES, "marketing.change") else 403
     with django_capture_on_commit_callbacks(execute=True):
         assert post(sales, customer_list=customer_list.pk).status_code == expected
+
+
+# --- A file checked whole in the background, then imported ----------------------------------
+
+# 12 data rows: the dry run checks the first 5 (API_PREVIEW_ROWS, patched); row 9 is bad and
+# row 12 (Jon Smiht) looks like John Smith, both past them; row 3 is Ada, by her email.
+CHECKED = [f"Person{n},Hopper,person{n}@example.com,,Pilot" for n in range(12)]
+CHECKED[1] = "Ada,Lovelace,ada@example.com,,Countess"
+CHECKED[7] = "Bad,Row,not-an-email,,"
+CHECKED[10] = "Jon,Smiht,,SW1A 1AA,"
+CHECKED_FILE = "First name,Last name,Email,Postcode,Notes\n" + "\n".join(CHECKED) + "\n"
+
+
+@pytest.fixture
+def john(workspace, admin):
+    return make_customer(
+        workspace, admin, first_name="John", last_name="Smith", postcode="SW1A 1AA"
+    )
+
+
+def post_check(api, text=CHECKED_FILE, **data):
+    return api.post("/api/v1/imports/check/", {"file": upload(text), **data}, format="multipart")
+
+
+def test_a_file_is_checked_whole_in_the_background_then_imported_with_its_options(
+    api, customer, john, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("patron.exchange.api.API_PREVIEW_ROWS", 5)
+    dry_run = post(api, file=upload(CHECKED_FILE), dry_run="true").json()
+    assert (dry_run["complete"], dry_run["errors"], dry_run["likely_duplicates"]) == (
+        False,
+        [],
+        [],
+    )
+    changes = Change.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_check(api, mapping=json.dumps({"Notes": "job_title"}), match="fill")
+    assert response.status_code == 202, response.json()
+    queued = response.json()
+    job_id = queued["import_id"]
+    assert queued["url"] == f"http://testserver/api/v1/imports/{job_id}/check/"
+    assert queued["start_url"] == f"http://testserver/api/v1/imports/{job_id}/start/"
+    assert queued["status"] == "queued"  # as it was queued; the task ran after
+
+    check = api.get(queued["url"]).json()
+    assert check["status"] == "done"
+    assert check["file_name"] == "people.csv"
+    assert check["options"]["match"] == "fill"
+    assert check["mapping"] == {
+        "First name": "first_name",
+        "Last name": "last_name",
+        "Email": "email",
+        "Postcode": "postcode",
+        "Notes": "job_title",
+    }
+    assert check["counts"] == {
+        "rows": 12,
+        "created": 10,
+        "updated": 1,  # Ada: her empty job title filled
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 1,
+        "likely_duplicates": 1,
+    }
+    assert check["progress"] == {"rows_done": 12, "rows_total": 12, "percent": 100}
+    assert check["errors"] == [
+        {
+            "row": 9,
+            "column": "Email",
+            "reason": "Enter a valid email address: An email address must have an @-sign.",
+        }
+    ]
+    [found] = check["likely_duplicates"]
+    assert (found["row"], found["name"], found["customer"]) == (12, "Jon Smiht", john.pk)
+    assert found["message"].startswith(f"Row 12 (Jon Smiht) looks like #{john.number} John Smith")
+    assert "same postcode" in found["reasons"]
+    # Nothing written, and the draft is not an import yet.
+    assert Customer.objects.count() == 2 and Change.objects.count() == changes
+    assert api.get("/api/v1/imports/").json()["results"] == []
+    assert api.get(f"/api/v1/imports/{job_id}/").status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(check["start_url"], format="json")
+    assert response.status_code == 202, response.json()
+    assert response.json()["id"] == job_id
+    job = api.get(f"/api/v1/imports/{job_id}/").json()
+    assert job["status"] == "done"
+    assert job["options"]["match"] == "fill"
+    assert (job["counts"]["created"], job["counts"]["updated"], job["counts"]["failed"]) == (
+        10,
+        1,
+        1,
+    )
+    customer.refresh_from_db()
+    assert customer.job_title == "Countess"  # Notes mapped to the job title, filled
+    assert Customer.objects.filter(last_name="Smiht").exists()  # a warning, not an error
+    assert api.get(queued["url"]).status_code == 404  # started: the check is gone
+    assert api.post(queued["start_url"], format="json").status_code == 404
+
+
+def test_a_check_is_followed_while_a_worker_runs_it(
+    api, run_worker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = post_check(api).json()
+    check = api.get(queued["url"]).json()
+    assert check["status"] == "queued"
+    assert check["progress"] == {"rows_done": 0, "rows_total": 12, "percent": 0}
+    assert check["counts"]["rows"] == 0 and check["errors"] == []
+    run_worker()
+    check = api.get(queued["url"]).json()
+    assert (check["status"], check["counts"]["rows"], check["counts"]["failed"]) == (
+        "done",
+        12,
+        1,
+    )
+
+
+def test_a_check_whose_worker_stopped_says_so_and_runs_again(
+    api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # queued, then its worker dies
+        queued = post_check(api).json()
+    ImportCheck.objects.update(
+        status="running", rows=8, progressed_at=timezone.now() - timedelta(minutes=11)
+    )
+    check = api.get(queued["url"]).json()
+    assert check["status"] == "failed"
+    assert check["message"].startswith("The check stopped after 8 rows: it has not moved on")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(queued["url"], format="json")
+    assert response.status_code == 202
+    check = api.get(queued["url"]).json()
+    assert (check["status"], check["counts"]["rows"]) == ("done", 12)
+    response = api.post(queued["url"], format="json")  # done: answered as it is
+    assert response.status_code == 200
+    assert ImportCheck.objects.count() == 1
+
+
+def test_a_checked_file_is_refused_with_the_field_and_nothing_kept(api):
+    response = post_check(api, mapping=json.dumps({"Nope": "email"}))
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "mapping"
+    assert "The file has no column “Nope”" in error["message"]
+    response = post_check(
+        api, mapping=json.dumps({column: "" for column in CHECKED_FILE.split("\n")[0].split(",")})
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "field": "mapping",
+        "code": "invalid",
+        "message": "No column of the file is mapped to a customer field: map at least one.",
+    }
+    response = post_check(api, text="")
+    assert response.json()["errors"][0]["field"] == "file"
+    response = api.post(
+        "/api/v1/imports/check/", {"file": upload(name="people.pdf")}, format="multipart"
+    )
+    assert response.json()["errors"][0]["field"] == "file"
+    response = post_check(api, match="merge")
+    assert response.json()["errors"][0]["field"] == "match"
+    assert not ImportJob.objects.exists() and not ImportCheck.objects.exists()
+    assert not list(Path(settings.MEDIA_ROOT, "imports").rglob("*.csv"))
+
+
+def test_a_checked_import_fills_the_list_it_was_given(
+    api, workspace, django_capture_on_commit_callbacks
+):
+    mine = list_services.list_create(workspace=workspace, actor=None, data={"name": "Mine"})
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = post_check(api, customer_list=mine.pk).json()
+    assert api.get(queued["url"]).json()["customer_list"] == mine.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        job = api.post(queued["start_url"], format="json").json()
+    assert job["customer_list"] == mine.pk
+    assert api.get(f"/api/v1/imports/{job['id']}/").json()["counts"]["joined_list"] == 11
+
+
+def test_read_only_tokens_cannot_check_nor_start(member, api, django_capture_on_commit_callbacks):
+    reader = api_client_for(member(Role.READ_ONLY))
+    assert post_check(reader).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = post_check(api).json()
+    assert reader.get(queued["url"]).status_code == 403
+    assert reader.post(queued["start_url"], format="json").status_code == 403
+    assert ImportJob.objects.get().options == {}  # still a draft
+
+
+def test_another_workspaces_checked_draft_is_not_found(
+    api, other_workspace, django_capture_on_commit_callbacks
+):
+    stranger = api_client_for(MembershipFactory(workspace=other_workspace, role=Role.ADMIN))
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = post_check(stranger).json()
+    job_id = queued["import_id"]
+    assert api.get(f"/api/v1/imports/{job_id}/check/").status_code == 404
+    assert api.post(f"/api/v1/imports/{job_id}/check/", format="json").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"/api/v1/imports/{job_id}/start/", format="json").status_code == 404
+    job = ImportJob.objects.get(pk=job_id)
+    assert job.options == {} and job.checks.count() == 1  # still a draft, its check kept
+    assert not Customer.objects.exists()
+
+
+def test_a_draft_without_a_check_cannot_be_started(api, workspace):
+    draft = ImportJob.objects.create(workspace=workspace, file_name="draft.csv", status="queued")
+    response = api.post(f"/api/v1/imports/{draft.pk}/start/", format="json")
+    assert response.status_code == 404
+    assert "This import has no check" in response.json()["detail"]
+    assert api.get(f"/api/v1/imports/{draft.pk}/check/").status_code == 404

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from patron.customers.models import Customer
-from patron.exchange import checking, importing
+from patron.exchange import checking, importing, likely
 from patron.exchange.models import ImportCheck
 from patron.exchange.tests.test_import_pages import mapping_post, start, upload_file
 from patron.history.models import Change
@@ -258,26 +258,113 @@ def test_starting_the_import_drops_the_check(
     assert not ImportCheck.objects.exists()
 
 
-def test_with_the_whole_files_counts_step_5_says_where_duplicates_were_looked_for(
-    admin_client, workspace, admin, monkeypatch, django_capture_on_commit_callbacks
-):
+# 20 data rows: two look like John Smith (the first within the page's 5 rows, the second
+# past them and in the check's third batch of 8), one like Mary Jones (its third batch).
+LOOKALIKES = [f"Grace{n},Hopper,grace{n}@example.com," for n in range(20)]
+LOOKALIKES[0] = "Jon,Smiht,,SW1A 1AA"
+LOOKALIKES[17] = "John,Smyth,,SW1A 1AA"
+LOOKALIKES[19] = "Mary,Jonse,,EC1A 1BB"
+LOOKALIKES_FILE = "First name,Last name,Email,Postcode\n" + "\n".join(LOOKALIKES) + "\n"
+
+
+@pytest.fixture
+def lookalikes(workspace, admin):
+    return {
+        "john": make_customer(
+            workspace, admin, first_name="John", last_name="Smith", postcode="SW1A 1AA"
+        ),
+        "mary": make_customer(
+            workspace, admin, first_name="Mary", last_name="Jones", postcode="EC1A 1BB"
+        ),
+    }
+
+
+@pytest.fixture
+def lookalikes_draft(admin_client, monkeypatch):
     monkeypatch.setattr("patron.exchange.jobs.PREVIEW_ROWS", 5)
-    john = make_customer(
-        workspace, admin, first_name="John", last_name="Smith", postcode="SW1A 1AA"
-    )
-    rows = "".join(f"Grace{n},Hopper,grace{n}@example.com,\n" for n in range(19))
+    monkeypatch.setattr(checking, "BATCH_ROWS", 8)
     start(admin_client)
-    job = upload_file(
-        admin_client,
-        text="First name,Last name,Email,Postcode\nJon,Smiht,,SW1A 1AA\n" + rows,
-    )
+    job = upload_file(admin_client, text=LOOKALIKES_FILE)
     admin_client.post(f"/customers/import/{job.pk}/mapping/", mapping_post(job))
-    check_all_rows(admin_client, job, django_capture_on_commit_callbacks, "matching")
-    page = admin_client.get(f"/customers/import/{job.pk}/matching/").content.decode()
+    return job
+
+
+def test_checking_all_rows_finds_the_likely_duplicates_of_every_row_to_create(
+    admin_client, lookalikes, lookalikes_draft, django_capture_on_commit_callbacks
+):
+    john, mary = lookalikes["john"], lookalikes["mary"]
+    matching = f"/customers/import/{lookalikes_draft.pk}/matching/"
+    page = admin_client.get(matching).content.decode()
+    assert "1 row to create looks like customers already here." in page  # the first 5 rows'
+    assert "Row 19 (John Smyth)" not in page
+
+    check_all_rows(admin_client, lookalikes_draft, django_capture_on_commit_callbacks, "matching")
+    page = admin_client.get(matching).content.decode()
     assert "Checked every row of the file (20 rows)" in page
     assert "<strong>20</strong> to create" in page
-    assert f'Row 2 (Jon Smiht) looks like <a href="/customers/{john.pk}/"' in page
-    assert "Likely duplicates are looked for in the first 5 rows of the file." in page
+    assert "3 rows to create look like customers already here." in page
+    listed = page.split('id="likely-duplicates"')[1].split("</ul>")[0]
+    assert listed.count("<li>") == 3
+    john_link = f'<a href="/customers/{john.pk}/" target="_blank">#{john.number} John Smith</a>'
+    mary_link = f'<a href="/customers/{mary.pk}/" target="_blank">#{mary.number} Mary Jones</a>'
+    assert f"Row 2 (Jon Smiht) looks like {john_link}: " in listed
+    assert f"Row 19 (John Smyth) looks like {john_link}: " in listed
+    assert f"Row 21 (Mary Jonse) looks like {mary_link}: " in listed
+    assert "same postcode" in listed
+    check = ImportCheck.objects.get(job=lookalikes_draft)
+    assert check.likely_duplicates == 3
+    assert [(found["row"], found["customer"]) for found in check.duplicates] == [
+        (2, john.pk),
+        (19, john.pk),
+        (21, mary.pk),
+    ]
+    assert Customer.objects.count() == 2  # nothing written
+
+
+def test_a_check_keeps_the_first_likely_duplicates_counts_them_all_and_pages_them(
+    admin_client, lookalikes, lookalikes_draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(likely, "KEPT", 2)
+    monkeypatch.setattr("patron.exchange.views.DUPLICATES_PER_PAGE", 1)
+    check_all_rows(admin_client, lookalikes_draft, django_capture_on_commit_callbacks, "matching")
+    check = ImportCheck.objects.get(job=lookalikes_draft)
+    assert check.likely_duplicates == 3
+    assert [found["row"] for found in check.duplicates] == [2, 19]
+
+    matching = f"/customers/import/{lookalikes_draft.pk}/matching/"
+    page = admin_client.get(matching).content.decode()
+    assert "3 rows to create look like customers already here." in page
+    assert "Row 2 (Jon Smiht)" in page and "Row 19" not in page
+    assert "Page 1 of 2" in page and '<a href="?page=2">Next' in page
+    assert "The first 2 are listed." in page
+    page = admin_client.get(f"{matching}?page=2").content.decode()
+    assert "Row 19 (John Smyth)" in page and "Row 2 (" not in page
+    assert "Row 21" not in page
+
+
+def test_a_running_check_saves_its_counts_so_far_after_each_batch(
+    lookalikes, lookalikes_draft, monkeypatch
+):
+    check = ImportCheck.objects.create(
+        job=lookalikes_draft,
+        fields=["first_name", "last_name", "email", "postcode"],
+        options=asdict(importing.Options()),
+    )
+    seen = []
+    run = checking._Check.run
+
+    def watched(importer, progress):
+        def watching(rows):
+            progress(rows)
+            saved = ImportCheck.objects.get()
+            seen.append((saved.rows, saved.created, saved.likely_duplicates, saved.status))
+
+        return run(importer, watching)
+
+    monkeypatch.setattr(checking._Check, "run", watched)
+    check = checking.run_check(check.pk)
+    assert seen == [(8, 8, 1, "running"), (16, 16, 1, "running"), (20, 20, 3, "running")]
+    assert (check.status, check.created, check.likely_duplicates) == ("done", 20, 3)
 
 
 def test_a_check_whose_worker_died_can_be_made_again(

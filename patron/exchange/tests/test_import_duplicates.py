@@ -41,13 +41,47 @@ def test_a_row_to_create_that_looks_like_a_customer_is_listed_with_its_reasons(
 ):
     path = tmp_path / "people.csv"
     path.write_text(FILE)
-    report, duplicates, more = likely.import_preview(workspace=workspace, table=open_table(path))
+    report, duplicates = likely.import_preview(workspace=workspace, table=open_table(path))
     assert (report.created, report.unchanged, report.failed) == (2, 1, 1)  # Ada: by email
-    [found] = duplicates
-    assert (found.row, found.name, found.customer) == (2, "Jon Smiht", john)
+    [found] = duplicates.kept
+    assert (found.row, found.name, found.customer) == (2, "Jon Smiht", john.pk)
+    assert (found.customer_number, found.customer_name) == (john.number, "John Smith")
     assert str(found).startswith(f"Row 2 (Jon Smiht) looks like #{john.number} John Smith: ")
     assert "same postcode" in found.reasons
-    assert more is False
+    assert (duplicates.count, duplicates.complete) == (1, True)
+
+
+def test_rows_to_create_are_compared_batch_by_batch_up_to_the_limit(
+    workspace, john, tmp_path, monkeypatch
+):
+    """Each batch's rows to create are looked up once it is planned: a row merged into an
+    earlier one of its batch is compared as merged, and a limit stops the comparing."""
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "First name,Last name,Email,Postcode\n"
+        "Grace,Hopper,grace@example.com,\n"
+        "Jon,Smiht,jon@example.com,\n"  # no postcode yet: not like John
+        "Jon,Smiht,jon@example.com,SW1A 1AA\n"  # the same person, now at John's postcode
+        "Alan,Turing,alan@example.com,\n"  # the second batch of 3 rows
+        "Jon,Smith,,SW1A 1AA\n"
+    )
+    table = open_table(path)
+    report, duplicates = likely.import_preview(workspace=workspace, table=table, batch_size=3)
+    assert (report.created, report.updated) == (4, 1)
+    assert [(found.row, found.name) for found in duplicates.kept] == [
+        (3, "Jon Smiht"),
+        (6, "Jon Smith"),
+    ]
+    assert (duplicates.count, duplicates.complete) == (2, True)
+
+    report, duplicates = likely.import_preview(
+        workspace=workspace, table=table, batch_size=3, limit=2
+    )
+    assert [found.row for found in duplicates.kept] == [3]
+    assert (duplicates.count, duplicates.complete) == (1, False)
+    report, duplicates = likely.import_preview(workspace=workspace, table=table, kept=1)
+    assert [found.row for found in duplicates.kept] == [3]
+    assert duplicates.count == 2
 
 
 def test_the_batched_lookup_finds_what_one_at_a_time_finds_in_a_few_queries(workspace, admin):
@@ -129,6 +163,28 @@ def test_the_command_dry_run_prints_the_likely_duplicates(workspace, john, tmp_p
     path.write_text(FILE)
     call_command("import", str(path), "--workspace", workspace.slug, "--dry-run")
     out = capsys.readouterr().out
-    assert "1 rows to create look like existing customers" in out
+    assert "1 row to create looks like existing customers" in out
     assert f"  Row 2 (Jon Smiht) looks like #{john.number} John Smith: " in out
     assert not Customer.objects.filter(last_name="Smiht").exists()
+
+
+def test_the_command_dry_run_compares_every_row_to_create(
+    workspace, john, tmp_path, capsys, monkeypatch
+):
+    """No cap at the request-time limit: every row of every batch; the first 50 printed."""
+    monkeypatch.setattr(likely, "CHECKED_ROWS", 1)
+    monkeypatch.setattr("patron.exchange.management.commands.import.LISTED", 2)
+    path = tmp_path / "people.csv"
+    rows = [f"Grace{n},Hopper,grace{n}@example.com," for n in range(30)]
+    for row in (4, 13, 29):
+        rows[row] = f"Jon{row},Smith,,SW1A 1AA"
+    path.write_text("First name,Last name,Email,Postcode\n" + "\n".join(rows) + "\n")
+    call_command(
+        "import", str(path), "--workspace", workspace.slug, "--dry-run", "--batch-size", "10"
+    )
+    out = capsys.readouterr().out
+    assert "3 rows to create look like existing customers" in out
+    assert f"  Row 6 (Jon4 Smith) looks like #{john.number} John Smith: " in out
+    assert "  Row 15 (Jon13 Smith) looks like" in out
+    assert "Row 31" not in out
+    assert "  … and 1 more." in out

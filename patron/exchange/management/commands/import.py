@@ -8,6 +8,8 @@ from patron.exchange.reading import open_table
 from patron.lists.models import CustomerList
 from patron.workspaces.models import Workspace
 
+LISTED = 50  # likely duplicates a dry run prints (it counts them all)
+
 
 class Command(BaseCommand):
     help = (
@@ -126,7 +128,14 @@ class Command(BaseCommand):
                 workspace=workspace, table=table, mapping=overrides, options=import_options
             )
             if options["dry_run"]:
-                report, duplicates, more = likely.import_preview(**arguments, progress=progress)
+                # Every row to create is compared, batch by batch; the first few are kept.
+                report, duplicates = likely.import_preview(
+                    **arguments,
+                    progress=progress,
+                    limit=None,
+                    kept=LISTED,
+                    batch_size=options["batch_size"],
+                )
             else:
                 job = importing.import_job_create(
                     actor=None,
@@ -148,7 +157,7 @@ class Command(BaseCommand):
             raise CommandError(_message(error)) from error
         self._print_report(report, options)
         if options["dry_run"]:
-            self._print_duplicates(duplicates, more)
+            self._print_duplicates(duplicates)
 
     def _resume(self, options, progress) -> importing.Report:
         job = ImportJob.objects.select_related("workspace").filter(pk=options["resume"]).first()
@@ -187,18 +196,18 @@ class Command(BaseCommand):
                     file.write(report.failed_csv())
             self.stdout.write(f"Failed rows (with a Reason column): {options['failed_rows']}")
 
-    def _print_duplicates(self, duplicates, more: bool) -> None:
-        if not duplicates:
+    def _print_duplicates(self, duplicates: likely.Found) -> None:
+        if not duplicates.count:
             return
-        among = f" among the first {likely.CHECKED_ROWS:,} rows to create" if more else ""
         self.stdout.write(
-            f"{len(duplicates)} rows to create look like existing customers{among} "
+            f"{duplicates.count:,} row{'s' if duplicates.count != 1 else ''} to create "
+            f"look{'' if duplicates.count != 1 else 's'} like existing customers "
             "(warnings: they would be created all the same):"
         )
-        for duplicate in duplicates[:50]:
+        for duplicate in duplicates.kept:
             self.stdout.write(f"  {duplicate}")
-        if len(duplicates) > 50:
-            self.stdout.write(f"  … and {len(duplicates) - 50} more.")
+        if duplicates.count > len(duplicates.kept):
+            self.stdout.write(f"  … and {duplicates.count - len(duplicates.kept):,} more.")
 
     def _print_mapping(self, table, overrides) -> None:
         mapping = resolve(table.headers, overrides)
