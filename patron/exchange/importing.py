@@ -25,7 +25,6 @@ import copy
 import csv
 import datetime
 import io
-import json
 import multiprocessing
 import pickle
 import threading
@@ -34,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import islice
+from json.encoder import encode_basestring_ascii as _json_string  # json.dumps' own
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,7 @@ ERRORS_KEPT = 200
 # the import's own workspace and actor or left as they were (checking each costs a query).
 CLEAN_EXCLUDE = ["number", "workspace", "created_by", "organization", "category"]
 VIA = "import"
-READABLE_VALUES = 65_536  # History's words for this many values are kept at most
+READABLE_VALUES = 16_384  # History's words for this many values are kept at most
 
 MATCH_ACTIONS = ("update", "skip", "fill")
 # The keys that find an existing customer, tried in this order. The customer no. and the
@@ -329,13 +329,15 @@ def _index(customer: Customer, region: str) -> Iterator[tuple[str, Any]]:
         yield "name_postcode", (customer.name_key, _postcode_key(customer.postcode))
 
 
-def _email_in(emails: set[str]) -> Q:
-    """Customers having one of the emails. On PostgreSQL as a join with the list, which
-    the planner answers by looking each address up in (workspace, email, id); asked
-    `email IN (...)` it estimated that index dearer than a scan of the whole workspace."""
+def _text_in(name: str, values: set[str]) -> Q:
+    """Customers whose field `name` is one of the values. On PostgreSQL as a join with
+    the values as one array: the planner answers it by looking each value up in the
+    field's (workspace, field) index (asked `email IN (...)` it estimated that index
+    dearer than a scan of the whole workspace), and a batch's statement has one
+    parameter, not a thousand for the client to quote and the server to parse."""
     if connection.vendor == "postgresql":
-        return Q(email__in=RawSQL("SELECT unnest(%s::text[])", [sorted(emails)]))
-    return Q(email__in=emails)
+        return Q(**{f"{name}__in": RawSQL("SELECT unnest(%s::text[])", [sorted(values)])})
+    return Q(**{f"{name}__in": values})
 
 
 @contextmanager
@@ -370,8 +372,8 @@ def _lookup(workspace, wanted: dict[str, set], *, lock: bool) -> dict[tuple[str,
         base = base.select_for_update(of=("self",))
     conditions = {
         "number": Q(number__in=wanted["number"]),
-        "external_ref": Q(external_ref__in=wanted["external_ref"]),
-        "email": _email_in(wanted["email"]),
+        "external_ref": _text_in("external_ref", wanted["external_ref"]),
+        "email": _text_in("email", wanted["email"]),
         "phone": Q(work_phone__in=wanted["phone"])
         | Q(home_phone__in=wanted["phone"])
         | Q(mobile_phone__in=wanted["phone"]),
@@ -445,6 +447,7 @@ class _Importer:
         self.labels = mapping_module.label_columns(table.headers, self.mapping)
         self.readable: dict[tuple[str, Any], str] = {}  # History's words for a value
         self.blank: Customer | None = None  # the new customer each row's is copied from
+        self.stores_json: str | None = None  # the stores' History field as JSON
         self.change_prefix: tuple | None = None  # what every History entry shares
         self.key_order = IDENTITY_KEYS + USAGE_KEYS[options.usage]
         self.report = Report(
@@ -584,9 +587,7 @@ class _Importer:
             keys = match_keys(customer, self.region, cleaned=invalid is None)
             if describe and invalid is None:
                 # As JSON: what the History row stores, and quicker to send than a list.
-                customer.__dict__[CREATED_FIELDS] = json.dumps(
-                    self.created_fields(customer), cls=Change._meta.get_field("fields").encoder
-                )
+                customer.__dict__[CREATED_FIELDS] = self.created_json(customer)
             prepared.append((number, cells, None, (values, customer, keys, invalid)))
         return prepared
 
@@ -601,15 +602,13 @@ class _Importer:
                 state = {
                     name: value
                     for name, value in customer.__dict__.items()
-                    if name != "_state"
+                    # Most values are the blank's own objects: the quickest test first.
+                    if (before := blank.get(name, _MISSING)) is not value
+                    and name != "_state"
                     # A file field read by clean() (the logo): its descriptor makes it
                     # again from the name, and it would pickle its whole instance.
                     and not (isinstance(value, FieldFile) and not value.name)
-                    and (
-                        name not in blank
-                        or type(blank[name]) is not type(value)
-                        or blank[name] != value
-                    )
+                    and (before is _MISSING or type(before) is not type(value) or before != value)
                 }
                 if invalid:
                     invalid = {
@@ -802,6 +801,26 @@ class _Importer:
                 {"field": "stores", "label": "Stores", "old": "", "new": self.stores_words}
             )
         return fields
+
+    def created_json(self, customer: Customer) -> str:
+        """`json.dumps(self.created_fields(customer))`, written out directly: its every
+        value is text, so the JSON is the fields' fixed beginnings and their values as
+        JSON strings. The reading process does this for every new customer: 15 us a row
+        with the snapshot, against 30 us for building the dicts and encoding them."""
+        if self.stores_json is None:
+            self.stores_json = (
+                _CREATED_PREFIX["stores"] + _json_string(self.stores_words) + "}"
+                if self.stores_words
+                else ""
+            )
+        parts = [
+            _CREATED_PREFIX[name] + _json_string(value) + "}"
+            for name, (_, value) in self.snapshot(customer).items()
+            if value
+        ]
+        if self.stores_json:
+            parts.append(self.stores_json)
+        return "[" + ", ".join(parts) + "]"
 
     def change(self, customer: Customer, action: str, fields, now) -> tuple:
         """A History entry's row, in CHANGE_COLUMNS' order. `fields` as a list, or as
@@ -1090,6 +1109,11 @@ def _history_columns() -> list[tuple[str, str, str]]:
 
 
 _HISTORY_COLUMNS = _history_columns()
+# A new customer's History field as json.dumps writes it, up to its new value.
+_CREATED_PREFIX = {
+    name: f'{{"field": {_json_string(name)}, "label": {_json_string(label)}, "old": "", "new": '
+    for name, label, _ in [*_HISTORY_COLUMNS, ("stores", "Stores", "")]
+}
 _ATTNAMES = {name: Customer._meta.get_field(name).attname for name in HISTORY_FIELDS}
 _FIELD_ORDER = {field.name: order for order, field in enumerate(Customer._meta.concrete_fields)}
 

@@ -3,8 +3,11 @@ email-validator, rows written by COPY on PostgreSQL) change nothing a user can s
 row is stored, or refused with the same words, as the customer form's service would."""
 
 import csv
+import json
 
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from patron.customers.models import Customer
 from patron.customers.services import customer_create
@@ -70,3 +73,36 @@ def test_rows_are_stored_and_refused_as_the_customer_form_would(tmp_path, worksp
         assert sorted(history, key=str) == sorted(form_history, key=str), row
     assert not imported
     assert reasons[5] == "Ensure this value has at most 100 characters (it has 101)."
+
+
+TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=TEXTS, last=TEXTS, job=TEXTS, city=TEXTS, store=TEXTS)
+@example(first='Zoë "Jr"', last="O'Brien\\", job="</script>\x01\t", city="東京 😀", store="")
+def test_a_new_customers_history_json_is_what_json_dumps_writes(
+    tmp_path, workspace, first, last, job, city, store
+):
+    """The reading process writes a new customer's History fields as JSON text itself;
+    SQLite stores that text as it is: the very text json.dumps gives for the fields."""
+    from patron.exchange.importing import _Importer
+
+    path = tmp_path / "one.csv"
+    path.write_text("Last name\nDoe\n", encoding="utf-8")
+    importer = _Importer(
+        workspace=workspace,
+        actor=None,
+        table=open_table(path),
+        mapping=None,
+        options=Options(),
+        dry_run=True,
+    )
+    importer.stores_words = store
+    customer = importer.new_customer(
+        {"first_name": first, "last_name": last, "job_title": job, "city": city}
+    )
+    customer.title, customer.mobile_phone = Customer.Title.DR, "+447911123456"
+    assert importer.created_json(customer) == json.dumps(importer.created_fields(customer))
