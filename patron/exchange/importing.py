@@ -405,6 +405,7 @@ class _Batch:
     created: list[Customer] = field(default_factory=list)
     updated: dict[int, Customer] = field(default_factory=dict)  # by id(), in file order
     before: dict[int, dict] = field(default_factory=dict)  # id() -> snapshot before
+    after: dict[int, dict] = field(default_factory=dict)  # id() -> snapshot, last update
     # The customers the batch's rows name (created or matched), by id(), with the first
     # row naming each: offered to the job's list.
     named: dict[int, tuple[Customer, int]] = field(default_factory=dict)
@@ -676,8 +677,8 @@ class _Importer:
         if invalid:
             self.fail(number, cells, invalid)
             return False
-        before = self.snapshot(target)
-        if not differences(before, self.snapshot(trial)):
+        before, after = self.snapshot(target), self.snapshot(trial)
+        if not differences(before, after):
             self.report.unchanged += 1
             return True
         self.report.updated += 1
@@ -687,6 +688,7 @@ class _Importer:
             target.__dict__.pop(CREATED_FIELDS, None)  # History words it as it is now
             return True
         batch.before.setdefault(id(target), before)
+        batch.after[id(target)] = after  # the customer as it is now: write() words it
         target.__dict__.update(trial.__dict__)
         batch.updated[id(target)] = target
         return True
@@ -783,7 +785,7 @@ class _Importer:
             for customer in batch.updated.values():
                 customer.version += 1
                 customer.updated_at = now
-                fields = differences(batch.before[id(customer)], self.snapshot(customer))
+                fields = differences(batch.before[id(customer)], batch.after[id(customer)])
                 columns = {"version", "updated_at"} | {change["field"] for change in fields}
                 if columns & NAME_FIELDS:
                     columns.update({"name_key", "given_name_key", "company_key"})
@@ -1235,15 +1237,32 @@ def _insert(model, instances: list) -> None:
 
 
 def _update(model, instances: list, names: tuple[str, ...]) -> None:
-    """UPDATE the named columns of each instance, one statement run over them all."""
+    """UPDATE the named columns of each instance: on PostgreSQL one statement for them
+    all, its values as one array per column (the server plans it once, where a
+    statement per row cost 190 us of its CPU a row); on SQLite one statement run over
+    them all."""
     fields = [model._meta.get_field(name) for name in names]
     read = _reader(fields)
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
     rows = [(*read(instance), instance.pk) for instance in instances]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            types = [field.db_type(connection) for field in fields]
+            types.append(model._meta.pk.rel_db_type(connection))
+            arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+            aliases = ", ".join(f"v{position}" for position in range(len(types)))
+            assignments = ", ".join(
+                f"{quote(field.column)} = rows.v{position}" for position, field in enumerate(fields)
+            )
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS rows({aliases}) "
+                f"WHERE {table}.{key} = rows.v{len(fields)}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", rows)
 
 
 NAME_FIELDS = {"kind", "first_name", "middle_name", "last_name", "company_name"}

@@ -106,3 +106,49 @@ def test_a_new_customers_history_json_is_what_json_dumps_writes(
     )
     customer.title, customer.mobile_phone = Customer.Title.DR, "+447911123456"
     assert importer.created_json(customer) == json.dumps(importer.created_fields(customer))
+
+
+def test_matched_customers_are_updated_as_the_customer_form_would(tmp_path, workspace, admin):
+    """The import writes a batch's updates in one statement (on PostgreSQL its values as
+    arrays): each customer ends as the form's service leaves its twin given the same
+    values, text that looks like an array's or SQL's syntax and a cleared timestamp too."""
+    from django.utils import timezone
+
+    from patron.customers.services import customer_update
+    from patron.testing.factories import make_customer
+
+    header = ["Ext. ref.", "Email", "Job title", "Date of birth", "Gender", "Mobile", "City"]
+    rows = [
+        ["X0", "new@example.com", 'O"Brien {x}, \\ NULL', "1980-02-29", "F", "07911 123456", ""],
+        ["X1", "", "NULL", "", "", "", "{}"],
+        ["X2", "", "", "2001-01-01", "male", "", "Zoë's \t town"],
+    ]
+    path = tmp_path / "updates.csv"
+    with path.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows([header, *rows])
+    imported, twins = [], []
+    since = timezone.now()
+    for row in rows:
+        for made, ref in ((imported, row[0]), (twins, "")):
+            customer = make_customer(
+                workspace, admin, last_name="Doe", email="old@example.com", external_ref=ref
+            )
+            customer.email_invalid_since = since
+            customer.save(update_fields=["email_invalid_since"])
+            made.append(customer)
+    report = import_run(workspace=workspace, actor=admin, table=open_table(path))
+    assert (report.updated, report.failed) == (3, 0), report.errors
+    fields = ["email", "job_title", "date_of_birth", "gender", "mobile_phone", "city"]
+    compared = [name for name in COMPARED if name not in {"external_ref", "is_external"}]
+    for customer, twin, row in zip(imported, twins, rows, strict=True):
+        data = dict(zip(fields, row[1:], strict=True))
+        data = {name: {"F": "female"}.get(value, value) for name, value in data.items() if value}
+        customer_update(customer=twin, actor=admin, data=data, via="test")
+        customer.refresh_from_db()
+        twin.refresh_from_db()
+        assert [getattr(customer, name) for name in compared] == [
+            getattr(twin, name) for name in compared
+        ], row
+    assert imported[0].job_title == 'O"Brien {x}, \\ NULL' and imported[1].job_title == "NULL"
+    assert imported[0].email_invalid_since is None  # a corrected address may be mailed again
+    assert imported[1].email_invalid_since is not None
