@@ -340,6 +340,13 @@ def _text_in(name: str, values: set[str]) -> Q:
     return Q(**{f"{name}__in": values})
 
 
+def _ids_in(ids) -> Q:
+    """Customers with one of the ids: on PostgreSQL as one array parameter."""
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(ids)]))
+    return Q(pk__in=list(ids))
+
+
 @contextmanager
 def _without_bitmap_scans(wanted: bool = True) -> Iterator[None]:
     """PostgreSQL: the block's queries make no bitmap scan, the only way to read a GIN
@@ -384,6 +391,8 @@ def _lookup(workspace, wanted: dict[str, set], *, lock: bool) -> dict[tuple[str,
         if not wanted[kind]:
             continue
         query = base.filter(condition).order_by("pk")
+        if found:  # a customer an earlier kind found is not read again (the same person)
+            query = query.exclude(_ids_in(found))
         with _without_bitmap_scans(kind == "email"):
             customers = list(query)
         for customer in customers:
@@ -728,23 +737,25 @@ class _Importer:
     def snapshot(self, customer: Customer) -> dict[str, tuple[str, str]]:
         """`history.services.snapshot()` of the audited fields, faster: the readable form of
         a choice or a phone is worked out once per value, not once per customer."""
-        result = {}
+        values, known, result = customer.__dict__, self.readable, {}
         for name, label, kind in _HISTORY_COLUMNS:
-            value = customer.__dict__.get(name, _MISSING)
-            if kind == "text" and value is not _MISSING:
-                result[name] = (label, value or "")
-                continue
+            value = values.get(name, _MISSING)
+            if value is not _MISSING:
+                if kind == "text":
+                    result[name] = (label, value or "")
+                    continue
+                if kind == "cached":
+                    readable = known.get((name, value))
+                    if readable is None:
+                        readable = known[name, value] = snapshot(customer, [name])[name][1]
+                    result[name] = (label, readable)
+                    continue
             if kind == "model":  # no organization, category or logo: History reads ""
-                raw = customer.__dict__.get(_ATTNAMES[name], _MISSING)
+                raw = values.get(_ATTNAMES[name], _MISSING)
                 if raw is None or (raw is not _MISSING and raw == ""):
                     result[name] = (label, "")
                     continue
-            key = (name, value) if kind == "cached" and value is not _MISSING else None
-            if key is None or (readable := self.readable.get(key)) is None:
-                readable = snapshot(customer, [name])[name][1]
-                if key is not None:
-                    self.readable[key] = readable
-            result[name] = (label, readable)
+            result[name] = (label, snapshot(customer, [name])[name][1])
         return result
 
     def write(self, batch: _Batch) -> None:
