@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from patron.api.errors import ErrorSerializer, error_body
 from patron.updates import parsing, services
-from patron.updates.models import BulkUpdate
+from patron.updates.models import BulkUpdate, PreviewChunk
 
 MAX_LISTED = 1000
 
@@ -69,12 +69,23 @@ class BulkUpdateSerializer(serializers.ModelSerializer):
             "created_at",
             "applied_at",
             "error",
+            "rows",
+            "rows_previewed",
             "result",
         ]
         read_only_fields = fields
         extra_kwargs = {
-            "state": {"help_text": "previewed, applying (a background task applies it), applied"},
-            "error": {"help_text": "Why the last apply in the background wrote nothing."},
+            "state": {
+                "help_text": "previewing (a background task previews it), failed (its preview "
+                "failed: see `error`), previewed, applying (a background task applies it), "
+                "applied"
+            },
+            "error": {
+                "help_text": "Why the last apply in the background wrote nothing, or why the "
+                "preview failed."
+            },
+            "rows": {"help_text": "The file's rows."},
+            "rows_previewed": {"help_text": "How far a background preview has got."},
         }
 
     @extend_schema_field(ResultSerializer(allow_null=True))
@@ -91,22 +102,26 @@ class BulkUpdateDetailSerializer(BulkUpdateSerializer):
 
     @extend_schema_field(PreviewSerializer(allow_null=True))
     def get_preview(self, instance) -> dict | None:
+        """The preview kept when it was evaluated; null until then and once applied."""
         if instance.state == BulkUpdate.State.APPLIED:
             return None
-        preview = self.context.get("preview") or services.bulk_update_preview_of(instance)
-        return preview_data(preview)
+        instance = services.bulk_update_kept(instance)
+        if not instance.preview:
+            return None  # being previewed, or its preview failed
+        kept = instance.preview
 
+        def lines(status, limit=None):
+            return services.kept_lines(instance, status)[:limit]
 
-def preview_data(preview: services.Preview) -> dict:
-    return {
-        "counts": preview.counts,
-        "delimiter": preview.parsed.delimiter,
-        "has_header": preview.parsed.has_header,
-        "ignored_columns": preview.parsed.ignored_columns,
-        "errors": [error.as_dict() for error in preview.errors],
-        "changes": [{"row": o.row, "text": o.text} for o in preview.changes[:MAX_LISTED]],
-        "unchanged": [{"row": o.row, "text": o.text} for o in preview.unchanged[:MAX_LISTED]],
-    }
+        return {
+            "counts": kept["counts"],
+            "delimiter": kept["delimiter"],
+            "has_header": kept["has_header"],
+            "ignored_columns": kept["ignored_columns"],
+            "errors": lines(PreviewChunk.Status.ERROR),
+            "changes": lines(PreviewChunk.Status.CHANGE, MAX_LISTED),
+            "unchanged": lines(PreviewChunk.Status.UNCHANGED, MAX_LISTED),
+        }
 
 
 class UploadSerializer(serializers.Serializer):
@@ -152,14 +167,20 @@ class BulkUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             action_name = self.action_map.get(self.request.method.lower())
         return [MultiPartParser()] if action_name == "create" else [JSONParser()]
 
-    @extend_schema(request=UploadSerializer, responses={201: BulkUpdateDetailSerializer})
+    @extend_schema(
+        request=UploadSerializer,
+        responses={201: BulkUpdateDetailSerializer, 202: BulkUpdateSerializer},
+    )
     def create(self, request):
-        """Upload a file: it is kept and previewed (nothing is written to customers)."""
+        """Upload a file: it is kept and previewed (nothing is written to customers). A
+        file of many rows (PATRON_BULK_UPDATE_BACKGROUND_ROWS) is previewed by a background
+        task: 202, state `previewing`, and `Location` to follow until `previewed` (with its
+        preview) or `failed` (the reason in `error`)."""
         body = UploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         try:
-            preview = services.bulk_update_preview(
+            bulk_update = services.bulk_update_upload(
                 workspace=request.workspace,
                 kind=body.validated_data["kind"],
                 file_name=upload.name,
@@ -168,9 +189,14 @@ class BulkUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         except DjangoValidationError as error:
             raise ValidationError({"file": error.messages}) from error
-        serializer = BulkUpdateDetailSerializer(
-            preview.bulk_update, context={**self.get_serializer_context(), "preview": preview}
-        )
+        bulk_update.refresh_from_db()  # a task may have previewed it already (immediate)
+        if bulk_update.state == BulkUpdate.State.PREVIEWING:
+            return Response(
+                BulkUpdateSerializer(bulk_update).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": f"{request.path}{bulk_update.pk}/"},
+            )
+        serializer = BulkUpdateDetailSerializer(bulk_update, context=self.get_serializer_context())
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -184,10 +210,11 @@ class BulkUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         """Apply the file. 409 (nothing written) if rows are bad and `skip_bad_rows` is
-        false (`errors` lists them), or if the file was already applied or is being
-        applied. A file of many rows (PATRON_BULK_UPDATE_BACKGROUND_ROWS) is applied by a
-        background task: 202, state `applying`, and `Location` to follow until `applied`
-        (or back to `previewed` with the reason in `error`)."""
+        false (`errors` lists them; the preview is then what this apply found), if the
+        file is still being previewed or its preview failed, or if it was already applied
+        or is being applied. A file of many rows (PATRON_BULK_UPDATE_BACKGROUND_ROWS) is
+        applied by a background task: 202, state `applying`, and `Location` to follow
+        until `applied` (or back to `previewed` with the reason in `error`)."""
         bulk_update = self.get_object()
         body = ApplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -199,14 +226,14 @@ class BulkUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         except DjangoValidationError as error:
             rows = []
-            if error.code == "has_errors":
+            if isinstance(error, services.RowsHaveErrors):
                 rows = [
                     {
                         "field": None,
                         "code": "bad_row",
                         "message": f"Row {e.row}{', ' + e.column if e.column else ''}: {e.reason}",
                     }
-                    for e in services.bulk_update_preview_of(bulk_update).errors[:MAX_LISTED]
+                    for e in error.preview.errors[:MAX_LISTED]
                 ]
             return Response(
                 error_body(409, error.code or "invalid", " ".join(error.messages), rows),

@@ -32,7 +32,7 @@ from patron.history.models import Change
 from patron.history.services import change_of, differences, snapshot
 from patron.marketing.models import CustomerTrait, Suppression, SuppressionType, Trait
 from patron.updates import parsing
-from patron.updates.models import BulkUpdate
+from patron.updates.models import BulkUpdate, PreviewChunk
 from patron.updates.parsing import ParsedFile, Row
 
 logger = logging.getLogger(__name__)
@@ -129,13 +129,8 @@ def _parse(bulk_update: BulkUpdate) -> ParsedFile:
     return parsing.parse(bulk_update.content, bulk_update.kind)
 
 
-@transaction.atomic
-def bulk_update_preview(
-    *, workspace, kind: str, file_name: str, content: bytes | str, actor
-) -> Preview:
-    """Keep the uploaded file and say what applying it would do. A file that cannot be
-    read at all (not CSV, too large, a header without a needed column) raises
-    ValidationError and nothing is kept."""
+def _read(kind: str, content: bytes | str) -> tuple[str, ParsedFile]:
+    """The file's text and rows; a file that cannot be read raises ValidationError."""
     if kind not in BulkUpdate.Kind.values:
         raise ValidationError(
             {"kind": f"Choose what the file updates: {', '.join(BulkUpdate.Kind.values)}."}
@@ -145,28 +140,239 @@ def bulk_update_preview(
     else:
         parsing.check_size(len(content.encode()))
         text = content
-    parsed = parsing.parse(text, kind)
+    return text, parsing.parse(text, kind)
+
+
+def _keep_file(workspace, kind, file_name, text, parsed, actor, state) -> BulkUpdate:
     bulk_update = BulkUpdate(
         workspace=workspace,
         kind=kind,
         file_name=_file_name(file_name),
         content=text,
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_by=_user(actor),
+        state=state,
+        rows=len(parsed.rows),
     )
     bulk_update.full_clean()
     bulk_update.save()
-    return Preview(bulk_update, _evaluate(workspace, kind, parsed), parsed)
+    return bulk_update
 
 
-def bulk_update_preview_of(bulk_update: BulkUpdate) -> Preview:
-    """The preview of a kept file, against the data as it is now."""
-    parsed = _parse(bulk_update)
-    return Preview(bulk_update, _evaluate(bulk_update.workspace, bulk_update.kind, parsed), parsed)
+@transaction.atomic
+def bulk_update_preview(
+    *, workspace, kind: str, file_name: str, content: bytes | str, actor
+) -> Preview:
+    """Keep the uploaded file, say what applying it would do and keep that (its page
+    reads it). A file that cannot be read at all (not CSV, too large, a header without a
+    needed column) raises ValidationError and nothing is kept."""
+    text, parsed = _read(kind, content)
+    return _preview_now(workspace, kind, file_name, text, parsed, actor)
 
 
-# A file of this many rows or more is applied by a background task
-# (PATRON_BULK_UPDATE_BACKGROUND_ROWS): 100,000 rows of traits take about 20 s of CPU, past
-# what a web request may take; 5,000 take about 1 s.
+def _preview_now(workspace, kind, file_name, text, parsed, actor) -> Preview:
+    bulk_update = _keep_file(
+        workspace, kind, file_name, text, parsed, actor, BulkUpdate.State.PREVIEWED
+    )
+    preview = Preview(bulk_update, _evaluate(workspace, kind, parsed), parsed)
+    _save_lines(bulk_update, preview.outcomes)
+    _save_summary(bulk_update, preview)
+    return preview
+
+
+def bulk_update_upload(
+    *, workspace, kind: str, file_name: str, content: bytes | str, actor
+) -> BulkUpdate:
+    """What the page and the API do with an upload: preview it now or, when it has
+    background_rows() rows or more, keep it Previewing and queue a background task to
+    preview it (its page follows the task). Unreadable, it raises ValidationError and
+    nothing is kept, whatever its size."""
+    from patron.updates.tasks import preview_bulk_update
+
+    text, parsed = _read(kind, content)
+    with transaction.atomic():
+        if len(parsed.rows) < background_rows():
+            return _preview_now(workspace, kind, file_name, text, parsed, actor).bulk_update
+        bulk_update = _keep_file(
+            workspace, kind, file_name, text, parsed, actor, BulkUpdate.State.PREVIEWING
+        )
+        pk = bulk_update.pk
+        transaction.on_commit(lambda: preview_bulk_update.enqueue(pk))
+    return bulk_update
+
+
+class _Gone(Exception):
+    """The file was discarded while its preview ran."""
+
+
+def bulk_update_preview_run(bulk_update_id: int) -> BulkUpdate | None:
+    """The background task: evaluate a Previewing file once and keep its preview, saving
+    its progress as it goes. A file discarded meanwhile stops it (None); a failure keeps
+    no line of it and leaves the file Failed with the reason in `error`."""
+    pending = BulkUpdate.objects.filter(pk=bulk_update_id, state=BulkUpdate.State.PREVIEWING)
+    bulk_update = pending.select_related("workspace").first()
+    if bulk_update is None:
+        return None  # discarded, or previewed already (a second delivery of the task)
+
+    def progress(rows: int) -> None:
+        if not pending.update(rows_previewed=rows, updated_at=timezone.now()):
+            raise _Gone
+
+    try:
+        progress(0)
+        parsed = _parse(bulk_update)
+        preview = Preview(
+            bulk_update, _evaluate(bulk_update.workspace, bulk_update.kind, parsed), parsed
+        )
+        _save_lines(bulk_update, preview.outcomes, progress=progress)
+        with transaction.atomic():
+            if pending.select_for_update().first() is None:
+                raise _Gone
+            bulk_update.state = BulkUpdate.State.PREVIEWED
+            _save_summary(bulk_update, preview)
+    except _Gone:
+        PreviewChunk.objects.filter(bulk_update_id=bulk_update_id).delete()
+        return None
+    except Exception as error:
+        if isinstance(error, ValidationError):
+            reason = f"The file cannot be previewed: {' '.join(error.messages)}"
+        else:
+            logger.exception("Previewing bulk update %s failed", bulk_update_id)
+            reason = f"Previewing stopped ({error or error.__class__.__name__})."
+        PreviewChunk.objects.filter(bulk_update_id=bulk_update_id).delete()
+        pending.update(
+            state=BulkUpdate.State.FAILED,
+            error=f"{reason} Nothing was changed."[:2000],
+            rows_previewed=0,
+            updated_at=timezone.now(),
+        )
+    return BulkUpdate.objects.filter(pk=bulk_update_id).first()
+
+
+# Chunks of lines saved in one statement, and between two saves of a background
+# preview's progress (10,000 lines).
+CHUNKS_BATCH = 20
+
+
+def _lines(outcome: Outcome):
+    """(status, line) of a row's preview: its change, that it is already so, or each of
+    its problems."""
+    if outcome.status == Status.ERROR:
+        for error in outcome.errors:
+            yield PreviewChunk.Status.ERROR, error.as_dict()
+    else:
+        yield outcome.status, {"row": outcome.row, "text": outcome.text}
+
+
+def _save_lines(bulk_update: BulkUpdate, outcomes: list[Outcome], *, progress=None) -> None:
+    """Keep the preview's lines (in place of any kept before), in chunks of each status."""
+    bulk_update.chunks.all().delete()
+    pending: dict[str, list] = defaultdict(list)
+    numbers: dict[str, int] = defaultdict(int)
+    batch: list[PreviewChunk] = []
+
+    def chunk(status: str) -> None:
+        batch.append(
+            PreviewChunk(
+                bulk_update_id=bulk_update.pk,
+                status=status,
+                number=numbers[status],
+                lines=pending.pop(status),
+            )
+        )
+        numbers[status] += 1
+
+    for done, outcome in enumerate(outcomes, 1):
+        for status, line in _lines(outcome):
+            pending[status].append(line)
+            if len(pending[status]) == PreviewChunk.LINES:
+                chunk(status)
+        if len(batch) >= CHUNKS_BATCH:
+            PreviewChunk.objects.bulk_create(batch)
+            batch.clear()
+            if progress is not None:
+                progress(done)
+    for status in list(pending):
+        chunk(status)
+    PreviewChunk.objects.bulk_create(batch)
+
+
+class KeptLines:
+    """A kept preview's lines of one status, as dicts, in the file's order. Sliced (a
+    paginator's page, the first N) it reads only the chunks the slice needs; iterated, a
+    chunk at a time."""
+
+    def __init__(self, bulk_update: BulkUpdate, status: str):
+        self.count = bulk_update.preview["lines"][status]
+        self.chunks = PreviewChunk.objects.filter(bulk_update=bulk_update, status=status)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        start, stop, _ = index.indices(self.count)
+        if start >= stop:
+            return []
+        first, last = start // PreviewChunk.LINES, (stop - 1) // PreviewChunk.LINES
+        chunks = self.chunks.filter(number__range=(first, last)).order_by("number")
+        lines = [line for chunk in chunks.values_list("lines", flat=True) for line in chunk]
+        offset = first * PreviewChunk.LINES
+        return lines[start - offset : stop - offset]
+
+    def __iter__(self):
+        chunks = self.chunks.order_by("number").values_list("lines", flat=True)
+        for chunk in chunks.iterator(chunk_size=10):
+            yield from chunk
+
+
+def kept_lines(bulk_update: BulkUpdate, status: str) -> KeptLines:
+    """The kept preview's lines of a status (PreviewChunk.Status)."""
+    return KeptLines(bulk_update, status)
+
+
+def _save_summary(bulk_update: BulkUpdate, preview: Preview) -> None:
+    """Keep the preview's counts and reading of the file (with the state set by the caller)."""
+    counts = preview.counts
+    bulk_update.preview = {
+        "counts": counts,
+        # Lines of each status: the changes, the rows already so, the bad rows' problems.
+        "lines": {
+            PreviewChunk.Status.CHANGE: counts["changes"],
+            PreviewChunk.Status.UNCHANGED: counts["unchanged"],
+            PreviewChunk.Status.ERROR: sum(len(outcome.errors) for outcome in preview.bad_rows),
+        },
+        "delimiter": preview.parsed.delimiter,
+        "has_header": preview.parsed.has_header,
+        "ignored_columns": preview.parsed.ignored_columns,
+    }
+    bulk_update.previewed_at = timezone.now()
+    bulk_update.rows = len(preview.outcomes)
+    bulk_update.rows_previewed = len(preview.outcomes)
+    bulk_update.save(
+        update_fields=["state", "preview", "previewed_at", "rows", "rows_previewed", "updated_at"]
+    )
+
+
+def bulk_update_kept(bulk_update: BulkUpdate) -> BulkUpdate:
+    """A previewed file with its preview kept: one uploaded before previews were kept is
+    previewed now, once."""
+    if bulk_update.preview or bulk_update.state not in (
+        BulkUpdate.State.PREVIEWED,
+        BulkUpdate.State.APPLYING,
+    ):
+        return bulk_update
+    with transaction.atomic():
+        locked = BulkUpdate.objects.select_for_update().get(pk=bulk_update.pk)
+        if not locked.preview:
+            parsed = _parse(locked)
+            preview = Preview(locked, _evaluate(locked.workspace, locked.kind, parsed), parsed)
+            _save_lines(locked, preview.outcomes)
+            _save_summary(locked, preview)
+    return locked
+
+
+# A file of this many rows or more is previewed, and applied, by a background task
+# (PATRON_BULK_UPDATE_BACKGROUND_ROWS): 100,000 rows of traits take about 20 s of CPU to
+# apply and 5 s to preview, past what a web request may take; 5,000 take about 1 s.
 BACKGROUND_ROWS = 5_000
 
 
@@ -189,7 +395,7 @@ def _queue(bulk_update: BulkUpdate, skip_bad_rows: bool, actor) -> BulkUpdate:
     from patron.updates.tasks import run_bulk_update
 
     bulk_update = BulkUpdate.objects.select_for_update().get(pk=bulk_update.pk)
-    _refuse_applied_or_applying(bulk_update)
+    _refuse_unless_previewed(bulk_update)
     bulk_update.state = BulkUpdate.State.APPLYING
     bulk_update.skip_bad_rows = skip_bad_rows
     bulk_update.applied_by = _user(actor)
@@ -202,7 +408,9 @@ def _queue(bulk_update: BulkUpdate, skip_bad_rows: bool, actor) -> BulkUpdate:
 def bulk_update_run(*, bulk_update_id: int) -> BulkUpdate:
     """The background task: apply a queued file with the choice made when it was queued.
     Refused (bad rows since the preview) or failed, it writes nothing: the file is back to
-    Previewed with the reason in `error`, to apply again."""
+    Previewed with the reason in `error` (and, refused, the preview is what the apply
+    found), to apply again."""
+    found = None
     try:
         with transaction.atomic():
             bulk_update = BulkUpdate.objects.select_for_update().get(pk=bulk_update_id)
@@ -213,16 +421,48 @@ def bulk_update_run(*, bulk_update_id: int) -> BulkUpdate:
             )
     except ValidationError as error:
         reason = " ".join(error.messages)
+        found = error if isinstance(error, RowsHaveErrors) else None
     except Exception as error:  # any failure: the transaction wrote nothing
         logger.exception("Applying bulk update %s failed", bulk_update_id)
         reason = f"Applying stopped ({error or error.__class__.__name__}); nothing was applied."
-    BulkUpdate.objects.filter(pk=bulk_update_id, state=BulkUpdate.State.APPLYING).update(
-        state=BulkUpdate.State.PREVIEWED, error=reason[:2000], updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        bulk_update = (
+            BulkUpdate.objects.select_for_update()
+            .filter(pk=bulk_update_id, state=BulkUpdate.State.APPLYING)
+            .first()
+        )
+        if bulk_update is not None:
+            bulk_update.state = BulkUpdate.State.PREVIEWED
+            if found is not None:
+                _save_lines(bulk_update, found.preview.outcomes)
+                _save_summary(bulk_update, found.preview)
+            bulk_update.error = reason[:2000]
+            bulk_update.save(update_fields=["state", "error", "updated_at"])
     return BulkUpdate.objects.get(pk=bulk_update_id)
 
 
-def _refuse_applied_or_applying(bulk_update: BulkUpdate) -> None:
+class RowsHaveErrors(ValidationError):
+    """An apply refused because rows are bad: what it found, kept as the file's preview."""
+
+    def __init__(self, message: str, preview: Preview):
+        super().__init__(message, code="has_errors")
+        self.preview = preview
+
+
+def _refuse_unless_previewed(bulk_update: BulkUpdate) -> None:
+    if bulk_update.state == BulkUpdate.State.FAILED or (
+        bulk_update.state == BulkUpdate.State.PREVIEWING and bulk_update.is_stale
+    ):
+        raise ValidationError(
+            "This file's preview failed, so it cannot be applied: upload it again.",
+            code="preview_failed",
+        )
+    if bulk_update.state == BulkUpdate.State.PREVIEWING:
+        raise ValidationError(
+            "This file is still being previewed in the background: apply it once its "
+            "preview is shown.",
+            code="previewing",
+        )
     if bulk_update.state == BulkUpdate.State.APPLIED:
         when = timezone.localtime(bulk_update.applied_at)
         raise ValidationError(
@@ -238,27 +478,36 @@ def _refuse_applied_or_applying(bulk_update: BulkUpdate) -> None:
         )
 
 
-@transaction.atomic
 def bulk_update_apply(*, bulk_update: BulkUpdate, skip_bad_rows: bool, actor) -> BulkUpdate:
     """Write every good row of the file, in one transaction, with History. Refused (nothing
-    written) when a row is bad and `skip_bad_rows` is false, or when already applied or
-    being applied."""
-    bulk_update = BulkUpdate.objects.select_for_update().get(pk=bulk_update.pk)
-    _refuse_applied_or_applying(bulk_update)
-    return _apply(bulk_update, skip_bad_rows=skip_bad_rows, actor=actor)
+    written) when a row is bad and `skip_bad_rows` is false (the preview kept is then what
+    this found), or when not previewed, already applied or being applied."""
+    try:
+        with transaction.atomic():
+            locked = BulkUpdate.objects.select_for_update().get(pk=bulk_update.pk)
+            _refuse_unless_previewed(locked)
+            return _apply(locked, skip_bad_rows=skip_bad_rows, actor=actor)
+    except RowsHaveErrors as refused:
+        with transaction.atomic():
+            locked = BulkUpdate.objects.select_for_update().get(pk=bulk_update.pk)
+            if locked.state == BulkUpdate.State.PREVIEWED:
+                _save_lines(locked, refused.preview.outcomes)
+                _save_summary(locked, refused.preview)
+        raise
 
 
 def _apply(bulk_update: BulkUpdate, *, skip_bad_rows: bool, actor) -> BulkUpdate:
     """Apply a file whose row the caller has locked, in the caller's transaction."""
     workspace = bulk_update.workspace
-    outcomes = _evaluate(workspace, bulk_update.kind, _parse(bulk_update), lock=True)
+    parsed = _parse(bulk_update)
+    outcomes = _evaluate(workspace, bulk_update.kind, parsed, lock=True)
     bad = [outcome for outcome in outcomes if outcome.status == Status.ERROR]
     if bad and not skip_bad_rows:
-        raise ValidationError(
+        raise RowsHaveErrors(
             f"{_rows(len(bad))} of the file {'has' if len(bad) == 1 else 'have'} errors, so "
             "nothing was applied. Fix the file and upload it again, or apply it skipping "
             "the bad rows.",
-            code="has_errors",
+            Preview(bulk_update, outcomes, parsed),
         )
     changes = [outcome for outcome in outcomes if outcome.status == Status.CHANGE]
     write = {
@@ -292,6 +541,8 @@ def _apply(bulk_update: BulkUpdate, *, skip_bad_rows: bool, actor) -> BulkUpdate
             "updated_at",
         ]
     )
+    # The result keeps what the page shows of an applied file; its preview is history.
+    bulk_update.chunks.all().delete()
     return bulk_update
 
 
@@ -308,6 +559,7 @@ def bulk_update_discard(*, bulk_update: BulkUpdate, actor) -> None:
             "This file is being applied in the background: it can be discarded only if that fails.",
             code="applying",
         )
+    # Being previewed, its task stops when it finds the file gone.
     bulk_update.delete()
 
 

@@ -13,7 +13,7 @@ from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
 from patron.updates import parsing, services
 from patron.updates.forms import ApplyForm, UploadForm
-from patron.updates.models import BulkUpdate
+from patron.updates.models import BulkUpdate, PreviewChunk
 from patron.workspaces.permissions import requires
 
 PAGE_SIZE = 100
@@ -41,7 +41,7 @@ def bulk_update_index(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            preview = services.bulk_update_preview(
+            bulk_update = services.bulk_update_upload(
                 workspace=request.workspace,
                 kind=form.cleaned_data["kind"],
                 file_name=upload.name,
@@ -51,7 +51,7 @@ def bulk_update_index(request):
         except ValidationError as error:
             add_validation_errors(form, error)
         else:
-            return redirect("updates:detail", pk=preview.bulk_update.pk)
+            return redirect(bulk_update)
     history = BulkUpdate.objects.in_workspace(request.workspace).select_related("uploaded_by")
     page = Paginator(history, 50).get_page(request.GET.get("page"))
     return render(
@@ -84,19 +84,30 @@ def bulk_update_detail(request, pk: int):
         )
     if bulk_update.is_applying:
         return render(request, "updates/applying.html", {"bulk_update": bulk_update})
-    preview = services.bulk_update_preview_of(bulk_update)
-    errors = preview.errors
+    if bulk_update.state in (BulkUpdate.State.PREVIEWING, BulkUpdate.State.FAILED):
+        return render(request, "updates/previewing.html", {"bulk_update": bulk_update})
+    # The preview kept when it was evaluated: a view reads it, never the file.
+    bulk_update = services.bulk_update_kept(bulk_update)
+    kept = bulk_update.preview
+    counts = kept["counts"]
     return render(
         request,
         "updates/preview.html",
         {
             "bulk_update": bulk_update,
-            "preview": preview,
-            "counts": preview.counts,
-            "errors": errors[:MAX_ERRORS_SHOWN],
-            "errors_hidden": max(len(errors) - MAX_ERRORS_SHOWN, 0),
-            "page": Paginator(preview.changes, PAGE_SIZE).get_page(request.GET.get("page")),
-            "unchanged": preview.unchanged[:MAX_ERRORS_SHOWN],
+            "kept": kept,
+            "delimiter_name": parsing.DELIMITER_NAMES[kept["delimiter"]],
+            "counts": counts,
+            "errors": services.kept_lines(bulk_update, PreviewChunk.Status.ERROR)[
+                :MAX_ERRORS_SHOWN
+            ],
+            "errors_hidden": max(kept["lines"][PreviewChunk.Status.ERROR] - MAX_ERRORS_SHOWN, 0),
+            "page": Paginator(
+                services.kept_lines(bulk_update, PreviewChunk.Status.CHANGE), PAGE_SIZE
+            ).get_page(request.GET.get("page")),
+            "unchanged": services.kept_lines(bulk_update, PreviewChunk.Status.UNCHANGED)[
+                :MAX_ERRORS_SHOWN
+            ],
         },
     )
 
@@ -146,8 +157,11 @@ def bulk_update_errors(request, pk: int):
     bulk_update = _bulk_update(request, pk)
     if bulk_update.state == BulkUpdate.State.APPLIED:
         errors = bulk_update.result.get("errors", [])
+    elif not services.bulk_update_kept(bulk_update).preview:
+        messages.error(request, "The file's preview is not ready: it has no bad rows to download.")
+        return redirect(bulk_update)
     else:
-        errors = [error.as_dict() for error in services.bulk_update_preview_of(bulk_update).errors]
+        errors = services.kept_lines(bulk_update, PreviewChunk.Status.ERROR)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = bulk_update.file_name.rsplit(".", 1)[0] or "update"
     response["Content-Disposition"] = f'attachment; filename="{_safe(name)}-errors.csv"'

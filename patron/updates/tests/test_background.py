@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import timezone
 
 from patron.marketing.models import CustomerTrait
@@ -18,8 +19,10 @@ def two_rows_are_many(settings):
 
 
 def upload(admin_client, text):
+    """Upload a file of many rows, and let its background preview run."""
     file = SimpleUploadedFile("golfers.csv", text.encode(), content_type="text/csv")
-    admin_client.post("/marketing/updates/", {"kind": "traits", "file": file})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        admin_client.post("/marketing/updates/", {"kind": "traits", "file": file})
     return BulkUpdate.objects.get()
 
 
@@ -95,9 +98,10 @@ def test_the_api_answers_202_and_where_to_follow(
 ):
     text = f"{jane.number},Golfer\n{john.number},Golfer\n"
     file = SimpleUploadedFile("golfers.csv", text.encode())
-    created = api.post(
-        "/api/v1/bulk-updates/", {"kind": "traits", "file": file}, format="multipart"
-    ).json()
+    with django_capture_on_commit_callbacks(execute=True):  # its preview
+        created = api.post(
+            "/api/v1/bulk-updates/", {"kind": "traits", "file": file}, format="multipart"
+        ).json()
     with django_capture_on_commit_callbacks() as tasks:
         queued = api.post(f"/api/v1/bulk-updates/{created['id']}/apply/", {}, format="json")
     assert queued.status_code == 202, queued.json()
