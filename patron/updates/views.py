@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from patron.core.access import get_in_workspace
 from patron.core.forms import add_validation_errors
@@ -76,6 +77,10 @@ def bulk_update_sample(request):
 def bulk_update_detail(request, pk: int):
     """The preview of a file not yet applied; the result of one applied."""
     bulk_update = _bulk_update(request, pk)
+    if request.htmx and not (bulk_update.is_previewing or bulk_update.is_applying):
+        # The page was following a background task that is over: it shows a page of its
+        # own (the preview, the result, why it failed), so the browser loads it whole.
+        return HttpResponseClientRefresh()
     if bulk_update.state == BulkUpdate.State.APPLIED:
         return render(
             request,

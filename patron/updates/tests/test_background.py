@@ -46,7 +46,11 @@ def test_the_page_follows_an_apply_run_in_the_background(
     admin_client.post(f"{url}discard/")
     assert BulkUpdate.objects.filter(pk=bulk_update.pk).exists()
 
+    polled = admin_client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in polled and "Applying…" in polled.content.decode()
     queued[0]()  # the worker runs the task
+    # The page following it loads the result whole (it has no progress part to swap).
+    assert admin_client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
     page = admin_client.get(url).content.decode()
     assert "Applied: traits from golfers.csv" in page
     assert 'id="count-created">2<' in page and 'id="count-customers">2<' in page

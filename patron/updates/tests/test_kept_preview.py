@@ -148,8 +148,13 @@ def test_a_large_file_is_previewed_by_the_worker_and_the_page_follows_it(
     errors = admin_client.get(f"{url}errors.csv", follow=True).content.decode()
     assert "The file&#x27;s preview is not ready" in errors
 
+    followed = admin_client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in followed and "Previewing…" in followed.content.decode()
+
     run_worker()
 
+    # The page following it loads the preview whole (it has no progress part to swap).
+    assert admin_client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
     page = admin_client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' not in page
     assert f"Add the trait Golfer to {jane.number} Jane Smith" in page
