@@ -162,7 +162,7 @@ def bulk_update_errors(request, pk: int):
     bulk_update = _bulk_update(request, pk)
     if bulk_update.state == BulkUpdate.State.APPLIED:
         errors = bulk_update.result.get("errors", [])
-    elif not services.bulk_update_kept(bulk_update).preview:
+    elif not (bulk_update := services.bulk_update_kept(bulk_update)).preview:
         messages.error(request, "The file's preview is not ready: it has no bad rows to download.")
         return redirect(bulk_update)
     else:

@@ -119,7 +119,8 @@ def test_a_file_kept_before_previews_were_kept_is_previewed_once(
     bulk_update.chunks.all().delete()
     BulkUpdate.objects.filter(pk=bulk_update.pk).update(preview={}, previewed_at=None)
     url = bulk_update.get_absolute_url()
-    assert "Apply 1 change" in admin_client.get(url).content.decode()
+    errors = admin_client.get(f"{url}errors.csv").content.decode()
+    assert errors.splitlines() == ["Row,Column,Value,Reason"]
     no_evaluation()
     assert "Apply 1 change" in admin_client.get(url).content.decode()
 
