@@ -233,6 +233,11 @@ def bulk_update_preview_run(bulk_update_id: int) -> BulkUpdate | None:
         PreviewChunk.objects.filter(bulk_update_id=bulk_update_id).delete()
         return None
     except Exception as error:
+        if not pending.exists():
+            # Discarded meanwhile: its chunks went with it, and one saved after that
+            # broke its foreign key.
+            PreviewChunk.objects.filter(bulk_update_id=bulk_update_id).delete()
+            return None
         if isinstance(error, ValidationError):
             reason = f"The file cannot be previewed: {' '.join(error.messages)}"
         else:

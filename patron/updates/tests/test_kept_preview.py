@@ -223,6 +223,22 @@ def test_a_file_discarded_while_previewed_stops_its_task(
     assert not BulkUpdate.objects.exists() and not PreviewChunk.objects.exists()
 
 
+def test_a_file_discarded_while_its_rows_are_checked_keeps_nothing(
+    admin_client, jane, john, golfer, two_rows_are_many, run_worker, monkeypatch
+):
+    bulk_update = upload(admin_client, f"{jane.number},Golfer\n{john.number},Golfer\n")
+    evaluate = services._evaluate
+
+    def discarded_meanwhile(*args, **kwargs):
+        outcomes = evaluate(*args, **kwargs)
+        admin_client.post(f"{bulk_update.get_absolute_url()}discard/")
+        return outcomes
+
+    monkeypatch.setattr(services, "_evaluate", discarded_meanwhile)
+    run_worker()
+    assert not BulkUpdate.objects.exists() and not PreviewChunk.objects.exists()
+
+
 def test_a_preview_whose_worker_died_can_be_discarded(
     admin_client, jane, john, golfer, two_rows_are_many, run_worker
 ):
