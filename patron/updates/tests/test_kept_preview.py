@@ -149,8 +149,11 @@ def test_a_large_file_is_previewed_by_the_worker_and_the_page_follows_it(
     errors = admin_client.get(f"{url}errors.csv", follow=True).content.decode()
     assert "The file&#x27;s preview is not ready" in errors
 
+    assert "Checking the rows against the customers" in page
+    BulkUpdate.objects.filter(pk=bulk_update.pk).update(rows_previewed=1)  # as the task saves
     followed = admin_client.get(url, headers={"HX-Request": "true"})
-    assert "HX-Refresh" not in followed and "Previewing…" in followed.content.decode()
+    assert "HX-Refresh" not in followed
+    assert "1 of 2 rows checked and kept" in followed.content.decode()
 
     run_worker()
 
