@@ -98,15 +98,14 @@ def test_an_api_search_asks_the_database_a_fixed_number_of_times(
     people, api, django_assert_num_queries
 ):
     """The token, the ids of each branch's first rows, the page, its tags and stores, and
-    the count (of a page that is not all there is; on SQLite a query a branch, fewer once
-    more than 1,000 are found, on PostgreSQL one): however many rows match."""
+    the count (of a page that is not all there is; a query a branch, fewer once more than
+    1,000 are found): however many rows match."""
     api.get(URL)  # the token's first use writes when it was used
-    counting = 1 if connection.vendor == "postgresql" else 3  # three name branches
     for text in ("jo", "acme"):
-        # + how common the first names and companies are
-        with django_assert_num_queries(6 + counting):
+        # + how common the first names and companies are; three name branches to count
+        with django_assert_num_queries(6 + 3):
             assert api.get(URL, {"q": text, "page_size": 1}).status_code == 200
-    with django_assert_num_queries(7 + counting):  # 5 letters or more: first whether any match
+    with django_assert_num_queries(7 + 3):  # 5 letters or more: first whether any matches
         assert api.get(URL, {"q": "smith", "page_size": 1}).json()["count"] == 2
     with django_assert_num_queries(4):  # one branch: no ids first; all there is: no count
         body = api.get(URL, {"q": "john.smith@acme.example"}).json()
