@@ -352,8 +352,8 @@ class ImportCheckSerializer(serializers.ModelSerializer):
     def get_mapping(self, check) -> dict[str, str]:
         try:
             headers = jobs.job_table(check.job).headers  # a draft records none
-        except (DjangoValidationError, OSError):
-            return {}  # the check says why it failed
+        except (DjangoValidationError, OSError, ValueError):
+            return {}  # the file cannot be read (the check says why) or is gone
         return {headers[index]: name for index, name in enumerate(check.fields) if name}
 
     @extend_schema_field(ImportCheckCountsSerializer)
