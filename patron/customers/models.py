@@ -274,6 +274,8 @@ class Customer(WorkspaceScoped):
             models.Index(fields=["workspace", "work_phone"], name="customer_work_phone_idx"),
             models.Index(fields=["workspace", "home_phone"], name="customer_home_phone_idx"),
             models.Index(fields=["workspace", "postcode", "id"], name="customer_postcode_idx"),
+            # Likely duplicates by date of birth (duplicates.queries).
+            models.Index(fields=["workspace", "date_of_birth"], name="customer_birth_idx"),
             models.Index(fields=["workspace", "city", "id"], name="customer_city_idx"),
             models.Index(fields=["workspace", "customer_type", "id"], name="customer_type_idx"),
             models.Index(fields=["workspace", "status", "id"], name="customer_status_idx"),

@@ -24,7 +24,10 @@ PHONES = ("work_phone", "home_phone", "mobile_phone")
 KEYS = ("name_key", "given_name_key")
 # The fields a lookup can match exactly; each fetched row is indexed by them.
 EXACT = ("email", *PHONES, "postcode", "date_of_birth", "name_key")
-INDEXED = ("email", *PHONES, "postcode", "name_key")  # each has a (workspace, field) index
+# Each has a (workspace, field) index. A date of birth with a surname asks by the date:
+# by the surname's range it read every Smith of the workspace (2.8 s a batch of 1,000 new
+# rows at 100,000 customers on PostgreSQL, 0.8 s by the date).
+INDEXED = ("email", *PHONES, "postcode", "name_key", "date_of_birth")
 
 
 def open_candidates(workspace):
@@ -96,11 +99,16 @@ def _lookups(data: Mapping) -> list[dict[str, object]]:
 
 
 def _condition(workspace, lookups: list[Mapping]) -> RawSQL | None:
-    """The lookups OR-ed, as SQL that indexes answer term by term: the workspace in each
-    term (each is then one search of a (workspace, field) index), the single exact lookups
-    of a field as one IN, and a prefix as a range (SQLite's LIKE uses no index on a
-    case-sensitive column; the range may find more, and `_holds` checks each row). Written
-    as SQL because building a few hundred terms as Q objects cost more than running them."""
+    """The lookups OR-ed, as SQL that indexes answer term by term: the single exact lookups
+    of an indexed field as one IN, and a prefix as a range (SQLite's LIKE uses no index on a
+    case-sensitive column; the range may find more, and `_holds` checks each row), with the
+    workspace in each term (each is then one search of a (workspace, field) index). Each
+    field's IN, and the ranges, are a SELECT of their own in a UNION ALL, which the database
+    plans one by one: as one OR, SQLite judged the whole by its statistics and scanned the
+    workspace when most customers have no work or home phone (every phone's IN then looks
+    like the whole table): 18 s a batch of 1,000 new rows at 100,000 customers, against
+    0.9 s. Written as SQL because building a few hundred terms as Q objects cost more than
+    running them."""
     exact: dict[str, set] = defaultdict(set)
     terms: set[tuple[tuple[str, str, object], ...]] = set()
     for lookup in lookups:
@@ -121,28 +129,34 @@ def _condition(workspace, lookups: list[Mapping]) -> RawSQL | None:
                 else:
                     term.append((name, "=", wanted))
             terms.add(tuple(term))
-    terms = [list(term) for term in sorted(terms, key=str)]
-    terms += [[(name, "in", sorted(values, key=str))] for name, values in exact.items()]
-    if not terms:
+    arms = [[list(term) for term in sorted(terms, key=str)]] if terms else []
+    arms += [[[(name, "in", sorted(values, key=str))]] for name, values in exact.items()]
+    if not arms:
         return None
     quote, fields = connection.ops.quote_name, Customer._meta
+    table, key = quote(fields.db_table), quote(fields.pk.column)
     workspace_column = quote(fields.get_field("workspace").column)
-    sql, params = [], []
-    for term in terms:
-        parts = [f"{workspace_column} = %s"]
-        params.append(workspace.pk)
-        for name, operator, wanted in term:
-            field = fields.get_field(name)
-            values = wanted if operator == "in" else [wanted]
-            places = ", ".join(["%s"] * len(values))
-            parts.append(
-                f"{quote(field.column)} IN ({places})"
-                if operator == "in"
-                else f"{quote(field.column)} {operator} %s"
-            )
-            params += [field.get_db_prep_value(value, connection) for value in values]
-        sql.append(f"({' AND '.join(parts)})")
-    return RawSQL(f"({' OR '.join(sql)})", params, output_field=BooleanField())
+    selects, params = [], []
+    for arm in arms:
+        sql = []
+        for term in arm:
+            parts = [f"{workspace_column} = %s"]
+            params.append(workspace.pk)
+            for name, operator, wanted in term:
+                field = fields.get_field(name)
+                values = wanted if operator == "in" else [wanted]
+                places = ", ".join(["%s"] * len(values))
+                parts.append(
+                    f"{quote(field.column)} IN ({places})"
+                    if operator == "in"
+                    else f"{quote(field.column)} {operator} %s"
+                )
+                params += [field.get_db_prep_value(value, connection) for value in values]
+            sql.append(f"({' AND '.join(parts)})")
+        selects.append(f"SELECT {key} FROM {table} WHERE {' OR '.join(sql)}")
+    return RawSQL(
+        f"{table}.{key} IN ({' UNION ALL '.join(selects)})", params, output_field=BooleanField()
+    )
 
 
 def _holds(row: Mapping, lookup: Mapping) -> bool:
@@ -217,7 +231,8 @@ def likely_duplicates_of_many(
         rows = []
         condition = _condition(workspace, [lookup for _, lookups in chunk for lookup in lookups])
         if condition is not None:
-            query = Customer.objects.filter(condition)
+            # By id: ordered by name, SQLite would walk the name index over the workspace.
+            query = Customer.objects.filter(condition).order_by("pk")
             if exclude_pk is not None:
                 query = query.exclude(pk=exclude_pk)
             # The recycle bin is left out here: in the query SQLite would search the

@@ -25,7 +25,7 @@ from patron.conftest import api_client_for
 from patron.customers.models import BulkDeletion, Category, Tag
 from patron.duplicates.merge import merge_customers
 from patron.duplicates.models import CustomerMerge, DuplicateCandidate, DuplicateScan
-from patron.exchange.models import ImportFailure, ImportJob, ImportMapping
+from patron.exchange.models import ImportCheck, ImportFailure, ImportJob, ImportMapping
 from patron.lists import services as list_services
 from patron.lists.models import CustomerList, ListEntry
 from patron.loyalty import services as loyalty_services
@@ -140,6 +140,8 @@ FOREIGN_OBJECTS = {
     "api:bulkupdate-": "bulk_update",
     "exchange:list_": "customer_list",  # Export a customer list's members
     "exchange:import_": "import_job",  # the import wizard's steps, progress and report
+    "api:importjob-check": "import_draft",  # a file kept with its check, not started
+    "api:importjob-start": "import_draft",
     "api:importjob-": "import_job",
     "api:importmapping-": "import_mapping",
     # Create quote, Price level, Add service contract: the customer's pk.
@@ -295,6 +297,19 @@ def victim(workspace):
         headers=["Last name"],
     )
     ImportFailure.objects.create(job=import_job, row=2, cells=[SECRET_NAME], reason="bad")
+    import_draft = ImportJob.objects.create(
+        workspace=workspace,
+        created_by=owner.user,
+        file_name=f"{SECRET_NAME}.csv",
+        status=ImportJob.Status.QUEUED,
+    )
+    ImportCheck.objects.create(
+        job=import_draft,
+        status=ImportCheck.Status.DONE,
+        fields=["last_name"],
+        options={"usage": ""},
+        problems=[{"row": 2, "column": "Last name", "reason": SECRET_NAME}],
+    )
     import_mapping = ImportMapping.objects.create(
         workspace=workspace, name=SECRET_NAME, mapping={SECRET_NAME: "last_name"}
     )
@@ -370,6 +385,7 @@ def victim(workspace):
         "customer_house_account": customer_house_account,
         "bulk_deletion": bulk_deletion,
         "import_job": import_job,
+        "import_draft": import_draft,
         "import_mapping": import_mapping,
         "item": item,
         "price_level": price_level,
@@ -499,6 +515,8 @@ def _assert_refused_and_unchanged(client, victim, intruder, name, url, method):
     ).exists()
     assert not victim["customer"].suppressions.filter(suppression_type__name="Do not email")
     assert ImportJob.objects.filter(pk=victim["import_job"].pk, status="done").exists()
+    assert ImportJob.objects.filter(pk=victim["import_draft"].pk, options={}).exists()
+    assert ImportCheck.objects.filter(job=victim["import_draft"], status="done").count() == 1
     assert ImportMapping.objects.filter(pk=victim["import_mapping"].pk, name=SECRET_NAME).exists()
     assert Item.objects.filter(pk=victim["item"].pk, name=SECRET_NAME, active=True).exists()
     assert PriceLevel.objects.filter(pk=victim["price_level"].pk, name=SECRET_NAME).exists()
