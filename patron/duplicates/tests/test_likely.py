@@ -74,3 +74,13 @@ def test_a_customer_like_no_other_is_saved_at_once(admin_client, twins):
         "/customers/new/", dict(NEW, first_name="Zed", last_name="Quorn", postcode="ZE1 0AA")
     )
     assert response.status_code == 302
+
+
+def test_a_placeholder_date_of_birth_does_not_push_out_the_same_email(workspace, admin):
+    # Old data often has everyone born on 1900-01-01: more of them than a lookup reads.
+    for n in range(205):
+        make_customer(workspace, admin, last_name=f"Placeholder{n}", date_of_birth="1900-01-01")
+    eve = make_customer(workspace, admin, last_name="Adams", email="eve@example.com")
+    typed = {"last_name": "Adamson", "email": "EVE@example.com", "date_of_birth": "1900-01-01"}
+    found = likely_duplicates(workspace, typed)
+    assert found and found[0][0] == eve and "same email" in found[0][2]
