@@ -34,7 +34,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from patron.api.errors import ErrorSerializer
+from patron.api.errors import ErrorSerializer, error_body
 from patron.api.serializers import StrictModelSerializer, StrictPrimaryKeyRelatedField
 from patron.customers.models import Customer
 from patron.exchange import checking, export, importing, jobs, likely
@@ -250,7 +250,7 @@ class ImportPreviewSerializer(serializers.Serializer):
         many=True,
         help_text="Warnings, not errors (the import creates them all the same): rows that "
         "would create a customer who looks like an existing one, with the likeliest, among "
-        f"the first {likely.CHECKED_ROWS:,} rows to create (the first {likely.KEPT:,}).",
+        f"the first {likely.CHECKED_ROWS:,} rows to create: every one found.",
     )
 
 
@@ -574,7 +574,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     customer_list=customer_list,
                 )
         except DjangoValidationError as error:
-            field = "mapping" if error.code == "mapping" else "file"
+            field = "mapping" if getattr(error, "code", None) == "mapping" else "file"
             raise ValidationError({field: error.messages}) from error
         job.refresh_from_db()
         serializer = ImportJobDetailSerializer(job, context=self.get_serializer_context())
@@ -597,6 +597,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     table=jobs.capped(table, API_PREVIEW_ROWS),
                     mapping=data.get("mapping") or None,
                     options=body.options(),
+                    kept=likely.CHECKED_ROWS,  # all it compares: the answer lists each
                 )
             except ValueError as error:
                 raise ValidationError({"mapping": [str(error)]}) from error
@@ -639,7 +640,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 customer_list=data.get("customer_list"),
             )
         except DjangoValidationError as error:
-            field = "mapping" if error.code == "mapping" else "file"
+            field = "mapping" if getattr(error, "code", None) == "mapping" else "file"
             raise ValidationError({field: error.messages}) from error
         return self._check_response(check, status.HTTP_202_ACCEPTED)
 
@@ -677,6 +678,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 description="The check failed or its worker stopped: it is queued again.",
             ),
             404: OpenApiResponse(ErrorSerializer, description="No such draft, or no check."),
+            409: OpenApiResponse(ErrorSerializer, description="Started by another request."),
         },
     )
     @action(detail=True, methods=["get", "post"], url_path="check")
@@ -687,9 +689,13 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         job, check = self._checked_draft()
         if request.method == "GET":
             return self._check_response(check)
-        again = checking.import_check_start(
-            job=job, fields=check.fields, options=importing.Options(**check.options)
-        )
+        try:
+            again = checking.import_check_start(
+                job=job, fields=check.fields, options=importing.Options(**check.options)
+            )
+        except DjangoValidationError as error:  # started by another request meanwhile
+            body = error_body(409, "started", " ".join(error.messages))
+            return Response(body, status=status.HTTP_409_CONFLICT)
         queued = again.pk != check.pk
         return self._check_response(again, status.HTTP_202_ACCEPTED if queued else 200)
 
@@ -704,6 +710,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             404: OpenApiResponse(
                 ErrorSerializer, description="No such draft, or no check (started already)."
             ),
+            409: OpenApiResponse(ErrorSerializer, description="Started by another request."),
         },
     )
     @action(detail=True, methods=["post"], url_path="start")
@@ -715,6 +722,9 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         try:
             job = checking.import_start_checked(job=job)
         except DjangoValidationError as error:
+            if getattr(error, "code", None) == "started":  # by another request meanwhile
+                body = error_body(409, "started", " ".join(error.messages))
+                return Response(body, status=status.HTTP_409_CONFLICT)
             raise ValidationError({"file": error.messages}) from error
         job.refresh_from_db()
         serializer = ImportJobDetailSerializer(job, context=self.get_serializer_context())

@@ -9,6 +9,7 @@ each batch so that a page or a client can follow it, and keeps the whole file's 
 its first problems and its first likely duplicates.
 """
 
+import logging
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -17,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from patron.exchange import importing, jobs, likely
-from patron.exchange.mapping import resolve
 from patron.exchange.models import ImportCheck, ImportJob
+
+logger = logging.getLogger(__name__)
 
 # The problems a check keeps to show (the count covers all): the import's failed-rows file
 # has every bad row, and a million of them would not fit in a page or a JSON column.
@@ -71,10 +73,11 @@ def import_check_start(
     the job's checks for other mappings go."""
     from patron.exchange.tasks import run_import_check
 
-    if not jobs.is_draft(job):
-        raise ValidationError("This import has already been started.", code="started")
     with transaction.atomic():
-        ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+        # Tested under the lock: an import started meanwhile (the API's start) wants no check.
+        locked = ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+        if locked is None or not jobs.is_draft(locked):
+            raise ValidationError("This import has already been started.", code="started")
         check = current_check(job=job, fields=fields, options=options)
         if check is not None and check.status != ImportCheck.Status.FAILED and not stalled(check):
             return check
@@ -104,7 +107,7 @@ def import_check_create(
         workspace=workspace, actor=actor, upload=upload, encoding=encoding, delimiter=delimiter
     )
     try:
-        fields = mapped_fields(table.headers, mapping)
+        fields = jobs.mapped_fields(table.headers, mapping)
         with transaction.atomic():
             if customer_list is not None:
                 job.customer_list = customer_list
@@ -115,29 +118,16 @@ def import_check_create(
         raise
 
 
-def mapped_fields(headers: list[str], mapping: dict[int | str, str] | None) -> list[str]:
-    """Each column's field ("" ignored) as the import would map it: the automatic mapping
-    with `mapping`'s overrides. ValidationError (code "mapping") says what is wrong."""
-    try:
-        resolved = resolve(headers, mapping)
-    except ValueError as error:
-        raise ValidationError(str(error), code="mapping") from error
-    if not resolved:
-        raise ValidationError(
-            "No column of the file is mapped to a customer field: map at least one.",
-            code="mapping",
-        )
-    return [resolved.get(index, "") for index in range(len(headers))]
-
-
 def import_start_checked(*, job: ImportJob) -> ImportJob:
     """Queue a checked draft's import with its check's mapping and options, and the list
     the draft was given (the API's `start`), whatever the check found: it only warns."""
+    job.refresh_from_db(fields=["status", "options"])  # another request may have started it
+    if not jobs.is_draft(job):
+        raise ValidationError("This import has already been started.", code="started")
     check = job.checks.first()
-    if check is None or not jobs.is_draft(job):
+    if check is None:
         raise ValidationError(
-            "This import has no check to start it from: it was started already, or its "
-            "file was never checked.",
+            "This import has no check to start it from: its file was never checked.",
             code="not_checked",
         )
     return jobs.import_job_start(
@@ -200,6 +190,15 @@ def run_check(check_id: int) -> ImportCheck | None:
         checks.update(
             status=ImportCheck.Status.FAILED,
             message=message[:500] or error.__class__.__name__,
+            finished_at=timezone.now(),
+        )
+    except Exception as error:
+        # A database error, or a bug: said now, rather than as a stalled worker in 10 minutes.
+        logger.exception("Import check %s failed", check_id)
+        checks.update(
+            status=ImportCheck.Status.FAILED,
+            message=f"The check stopped at an unexpected error ({error.__class__.__name__}); "
+            "it was logged for the administrator. Run it again, or import the file.",
             finished_at=timezone.now(),
         )
     else:

@@ -136,6 +136,21 @@ def column_mapping(headers: list[str], fields: list[str]) -> dict[int, str]:
     return {index: fields[index] if index < len(fields) else "" for index in range(len(headers))}
 
 
+def mapped_fields(headers: list[str], mapping: dict[int | str, str] | None) -> list[str]:
+    """Each column's field ("" ignored) as the import would map it: the automatic mapping
+    with `mapping`'s overrides. ValidationError (code "mapping") says what is wrong."""
+    try:
+        resolved = resolve(headers, mapping)
+    except ValueError as error:
+        raise ValidationError(str(error), code="mapping") from error
+    if not resolved:
+        raise ValidationError(
+            "No column of the file is mapped to a customer field: map at least one.",
+            code="mapping",
+        )
+    return [resolved.get(index, "") for index in range(len(headers))]
+
+
 def import_job_start(
     *,
     job: ImportJob,
@@ -148,15 +163,7 @@ def import_job_start(
     from patron.exchange.tasks import run_import
 
     table = job_table(job)
-    try:
-        resolved = resolve(table.headers, mapping)
-    except ValueError as error:
-        raise ValidationError(str(error), code="mapping") from error
-    if not resolved:
-        raise ValidationError(
-            "No column of the file is mapped to a customer field: map at least one.",
-            code="mapping",
-        )
+    mapped_fields(table.headers, mapping)  # refused with what is wrong before anything
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if not is_draft(job):

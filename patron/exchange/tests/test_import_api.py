@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from patron.conftest import api_client_for
 from patron.customers.models import Customer
+from patron.exchange.api import ImportJobViewSet
 from patron.exchange.models import ImportCheck, ImportJob, ImportMapping
 from patron.exchange.tests.conftest import body
 from patron.history.models import Change
@@ -425,3 +426,24 @@ def test_a_draft_without_a_check_cannot_be_started(api, workspace):
     assert response.status_code == 404
     assert "This import has no check" in response.json()["detail"]
     assert api.get(f"/api/v1/imports/{draft.pk}/check/").status_code == 404
+
+
+def test_a_draft_started_by_another_request_meanwhile_answers_409(
+    api, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = post_check(api).json()
+    job = ImportJob.objects.get(pk=queued["import_id"])
+    check = job.checks.get()
+    # Both requests found the checked draft; the other one started it first.
+    monkeypatch.setattr(ImportJobViewSet, "_checked_draft", lambda view: (job, check))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api.post(queued["start_url"], format="json")
+        second = api.post(queued["start_url"], format="json")
+        again = api.post(queued["url"], format="json")
+    assert first.status_code == 202
+    assert (second.status_code, second.json()["code"]) == (409, "started")
+    assert "already been started" in second.json()["detail"]
+    assert again.status_code == 409
+    assert ImportJob.objects.count() == 1
+    assert not ImportCheck.objects.exists()  # no new check of a started import

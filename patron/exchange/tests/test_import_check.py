@@ -5,11 +5,13 @@ from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.utils import timezone
 
 from patron.customers.models import Customer
 from patron.exchange import checking, importing, likely
-from patron.exchange.models import ImportCheck
+from patron.exchange.models import ImportCheck, ImportJob
 from patron.exchange.tests.test_import_pages import mapping_post, start, upload_file
 from patron.history.models import Change
 from patron.testing.factories import MembershipFactory, make_customer
@@ -223,6 +225,30 @@ def test_a_check_that_cannot_read_the_file_says_why(
     page = admin_client.get(f"/customers/import/{big_draft.pk}/validation/").content.decode()
     assert "The check of every row stopped: Line 22 has a byte (0xFF) that is not" in page
     assert "Check all rows again</button>" in page
+
+
+def test_a_check_stopped_by_a_database_error_says_so_at_once(big_draft, monkeypatch, caplog):
+    check = a_check(big_draft)
+
+    def broken(importer, progress):
+        raise OperationalError("could not serialize access")
+
+    monkeypatch.setattr(checking._Check, "run", broken)
+    checking.run_check(check.pk)
+    check.refresh_from_db()
+    assert check.status == "failed"  # not left running, to be called stalled in 10 minutes
+    assert "unexpected error (OperationalError)" in check.message
+    assert "Import check" in caplog.text
+
+
+def test_a_started_import_gets_no_new_check(big_draft):
+    stale = ImportJob.objects.get(pk=big_draft.pk)  # read before the import started
+    ImportJob.objects.filter(pk=big_draft.pk).update(options={"usage": ""})
+    with pytest.raises(ValidationError, match="already been started"):
+        checking.import_check_start(
+            job=stale, fields=["last_name", "email"], options=importing.Options()
+        )
+    assert not ImportCheck.objects.filter(job=big_draft).exists()
 
 
 def test_only_the_first_problems_are_kept_and_all_are_counted(
