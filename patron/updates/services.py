@@ -360,14 +360,13 @@ def _save_summary(bulk_update: BulkUpdate, preview: Preview) -> None:
 def bulk_update_kept(bulk_update: BulkUpdate) -> BulkUpdate:
     """A previewed file with its preview kept: one uploaded before previews were kept is
     previewed now, once."""
-    if bulk_update.preview or bulk_update.state not in (
-        BulkUpdate.State.PREVIEWED,
-        BulkUpdate.State.APPLYING,
-    ):
+    unkept = (BulkUpdate.State.PREVIEWED, BulkUpdate.State.APPLYING)
+    if bulk_update.preview or bulk_update.state not in unkept:
         return bulk_update
     with transaction.atomic():
         locked = BulkUpdate.objects.select_for_update().get(pk=bulk_update.pk)
-        if not locked.preview:
+        # Tested again under the lock: an apply that held it may have applied the file.
+        if not locked.preview and locked.state in unkept:
             parsed = _parse(locked)
             preview = Preview(locked, _evaluate(locked.workspace, locked.kind, parsed), parsed)
             _save_lines(locked, preview.outcomes)
@@ -390,7 +389,10 @@ def bulk_update_request_apply(*, bulk_update: BulkUpdate, skip_bad_rows: bool, a
     rows or more, queue a background task to apply it and answer it Applying (its page
     shows the result once done; a refusal or failure there writes nothing and is kept in
     `error`)."""
-    if bulk_update.content.count("\n") + 1 < background_rows():
+    # The rows the upload counted (its choice of a background preview); a file kept before
+    # they were counted, by its lines.
+    rows = bulk_update.rows or bulk_update.content.count("\n") + 1
+    if rows < background_rows():
         return bulk_update_apply(bulk_update=bulk_update, skip_bad_rows=skip_bad_rows, actor=actor)
     return _queue(bulk_update, skip_bad_rows, actor)
 

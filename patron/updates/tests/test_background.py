@@ -81,9 +81,9 @@ def test_a_refusal_in_the_background_writes_nothing_and_says_why(
 
 
 def test_an_apply_whose_worker_died_can_be_applied_again(
-    admin_client, jane, golfer, django_capture_on_commit_callbacks
+    admin_client, jane, john, golfer, django_capture_on_commit_callbacks
 ):
-    bulk_update = upload(admin_client, f"{jane.number},Golfer\n\n")
+    bulk_update = upload(admin_client, f"{jane.number},Golfer\n{john.number},Golfer\n")
     url = f"/marketing/updates/{bulk_update.pk}/"
     with django_capture_on_commit_callbacks():  # queued, and its worker never runs it
         admin_client.post(f"{url}apply/")
@@ -91,10 +91,10 @@ def test_an_apply_whose_worker_died_can_be_applied_again(
         updated_at=timezone.now() - datetime.timedelta(minutes=31)
     )
     page = admin_client.get(url).content.decode()
-    assert "stopped without finishing" in page and "Apply 1 change" in page
+    assert "stopped without finishing" in page and "Apply 2 changes" in page
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(f"{url}apply/")
-    assert jane.customer_traits.count() == 1
+    assert (jane.customer_traits.count(), john.customer_traits.count()) == (1, 1)
 
 
 def test_the_api_answers_202_and_where_to_follow(
@@ -115,3 +115,18 @@ def test_the_api_answers_202_and_where_to_follow(
     tasks[0]()  # the worker runs it
     followed = api.get(queued["Location"]).json()
     assert followed["state"] == "applied" and followed["result"]["created"] == 2
+
+
+def test_a_file_previewed_in_the_request_is_applied_in_it_too(
+    admin_client, jane, golfer, django_capture_on_commit_callbacks
+):
+    # One row under the threshold of two, though its blank lines make three lines.
+    file = SimpleUploadedFile("golfers.csv", f"{jane.number},Golfer\n\n\n".encode())
+    admin_client.post("/marketing/updates/", {"kind": "traits", "file": file})
+    bulk_update = BulkUpdate.objects.get()
+    assert bulk_update.state == "previewed"
+    with django_capture_on_commit_callbacks() as queued:
+        admin_client.post(f"/marketing/updates/{bulk_update.pk}/apply/")
+    assert queued == []  # no task: applied in the request
+    bulk_update.refresh_from_db()
+    assert bulk_update.state == "applied" and jane.customer_traits.count() == 1
