@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from patron.core.migration_operations import AddIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    atomic = False  # PostgreSQL builds the indexes concurrently: the table stays in use
+
     dependencies = [
         ("customers", "0009_name_indexes_cover_search"),
         ("workspaces", "0003_workspace_portal_access_for_new_customers"),
@@ -12,7 +16,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name="customer",
             index=models.Index(fields=["workspace", "date_of_birth"], name="customer_birth_idx"),
         ),
