@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, F, Model, Q, QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Model, Q, QuerySet, When
 
 # Counted exactly up to this many rows; beyond it, an estimate (PostgreSQL) or "more than".
 # Counting is the dearest part of a broad search's page (every match is visited), so the cap
@@ -48,6 +48,11 @@ class AnyOf:
     name's beginning may, not an email) with COMMON matches or more is walked in the
     page's order instead of sorted. Sorting reads every match ("john": 20,000 rows, 80 ms
     at a million customers); the walk reads about fifty rows per row found (3 ms).
+
+    `hints`, by branch number, a condition that every match of that branch meets, on the
+    columns of the index the walk reads: the walk tests it first, and SQLite reads a row
+    from the table only for the rows that pass (the walk for "will" as a first name passed
+    3,600 names in order, each read from the table: 10-13 ms of CPU at 1M; hinted, 1 ms).
     """
 
     base: QuerySet
@@ -55,6 +60,7 @@ class AnyOf:
     conditions: int
     scope: QuerySet | None = None
     common: frozenset[int] = frozenset()
+    hints: dict[int, Q] = field(default_factory=dict, compare=False)
 
     def attach(self, queryset: QuerySet) -> QuerySet:
         queryset.query.any_of = self
@@ -195,6 +201,8 @@ class AnyOf:
         branch = self.branches[n]
         rows = self.base if condition is None else self.base.filter(condition)
         hit = ExpressionWrapper(branch, output_field=BooleanField())
+        if n in self.hints:  # a CASE, since SQLite evaluates both sides of an AND
+            hit = Case(When(self.hints[n], then=hit), default=False, output_field=BooleanField())
         walk = rows.order_by(*order).values(k=F("pk"), hit=hit)[:WALK_MAX]
         sql, params = walk.query.sql_with_params()
         with connections[using].cursor() as cursor:

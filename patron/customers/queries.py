@@ -6,6 +6,8 @@ from functools import reduce
 import phonenumbers
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual
 
 from patron.core import keyset
 from patron.customers.loose_search import (
@@ -44,11 +46,14 @@ def global_search(
         return queryset
     key = name_key(text)
     branches = []
+    hints = {}
     if key and "@" not in text:
         # Text with an "@" is an email; one without letters names no person, though it
         # may start a company ("3M", "7-Eleven"), an organization's name_key included.
         names = NAME_KEYS if any(char.isalpha() for char in key) else ("company_key",)
         branches += [starts_with(name, key) for name in names]
+        if "given_name_key" in names:
+            hints[names.index("given_name_key")] = _has_word_starting(key.split(" ")[0])
     # The name branches, first, may match thousands; the others are exact or rarer.
     common = set(range(len(branches)))
     if is_plain_number(text) and len(text) <= 9:
@@ -68,7 +73,7 @@ def global_search(
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             branches += [Q(**{name: e164}) for name in ("mobile_phone", "work_phone", "home_phone")]
     scope = None if workspace is None else Customer.objects.filter(workspace=workspace)
-    found = any_of(queryset, branches, scope=scope, common=common)
+    found = any_of(queryset, branches, scope=scope, common=common, hints=hints)
     if "@" in text:
         return found
     letters = sum(char.isalpha() for char in key)
@@ -78,6 +83,20 @@ def global_search(
 
 
 NAME_KEYS = ("name_key", "given_name_key", "company_key")
+# Names are cut to this length (Customer.compute_name_keys).
+NAME_KEY_MAX = 300
+
+
+def _has_word_starting(word: str) -> Q:
+    """A name_key with a word starting with `word`: what every customer whose given_name_key
+    starts with it has (the two keys hold the same words in another order; an
+    organization's are equal), told from the name index alone (keyset.AnyOf.hints). A
+    name_key cut short may have lost the word, so it passes too."""
+    return (
+        Q(name_key__startswith=word)
+        | Q(name_key__contains=" " + word)
+        | Q(GreaterThanOrEqual(Length("name_key"), NAME_KEY_MAX))
+    )
 
 
 def _exists(found: QuerySet[Customer]) -> bool:
@@ -93,6 +112,7 @@ def any_of(
     *,
     scope: QuerySet[Customer] | None = None,
     common: set[int] = frozenset(),
+    hints: dict[int, Q] | None = None,
 ) -> QuerySet[Customer]:
     """The rows of `queryset` that match any of `branches`, each an index lookup.
 
@@ -111,6 +131,11 @@ def any_of(
     if len(branches) == 1:
         return found
     paged = keyset.AnyOf(
-        queryset, tuple(branches), len(found.query.where.children), scope, frozenset(common)
+        queryset,
+        tuple(branches),
+        len(found.query.where.children),
+        scope,
+        frozenset(common),
+        hints or {},
     )
     return paged.attach(found)

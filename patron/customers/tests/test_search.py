@@ -148,6 +148,34 @@ def test_a_common_first_name_is_walked_in_name_order_like_one_sorted_list(
     assert by_number == expected
 
 
+def test_a_walked_first_name_finds_middle_names_and_names_cut_short(workspace, admin, monkeypatch):
+    """The walk tells from the name index which rows may have the first name (a word of
+    name_key); a middle name with no first name, and a name_key cut at 300 characters that
+    lost the first name, are still found."""
+    monkeypatch.setattr(keyset, "COMMON", 3)
+    monkeypatch.setattr(keyset, "WALK_MAX", 100)
+    long_last = "ﬃ" * 100  # a ligature: 300 characters once spelled out, so cut there
+    people = [("Jon", "Young"), ("", "Lee", "Jonah"), ("Jonas", long_last), ("Ann", "Jonsson")]
+    people += [("Bo", "Park"), ("Jon", "Baker"), ("Jon", "Zed"), ("Jo", "Zoe")]
+    for first, last, *middle in people:
+        make_customer(
+            workspace, admin, first_name=first, last_name=last, middle_name="".join(middle)
+        )
+    customers = Customer.objects.in_workspace(workspace).searchable()
+    cut = customers.get(first_name="Jonas")
+    assert len(cut.name_key) == 300 and "jonas" not in cut.name_key
+    expected = [
+        c.pk
+        for c in customers.order_by("name_key", "pk")
+        if c.name_key.startswith("jon") or c.given_name_key.startswith("jon")
+    ]
+    assert len(expected) == 6
+    found = global_search(customers, "jon", "GB", workspace=workspace)
+    # The walk's first 4 in name order: Baker, the cut Jonas, Lee (Jonah), Young; missing
+    # one, it would take Zed instead.
+    assert [c.pk for c in keyset.first(found, 4)] == expected[:4]
+
+
 def test_a_count_stops_at_the_cap_with_the_branch_that_reaches_it(workspace, admin):
     people = [("Ann", "Smith"), ("Smithy", "Zed"), ("Bob", "Smit"), ("Cy", "Smithers")]
     for first, last in people:
