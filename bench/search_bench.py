@@ -7,7 +7,8 @@
 Loads N customers with bulk inserts (names from a few thousand surnames and a few hundred
 first names, some accented; 5% organizations; a third of the people with an employer;
 emails first.last@ or firstlast123@ at a common or the employer's domain, a fifth without;
-UK mobiles and landlines; 1% deleted, 1% archived), then times, over --repeat searches each
+UK mobiles and landlines; 1% deleted, 1% archived; on PostgreSQL then VACUUMed, as
+autovacuum would), then times, over --repeat searches each
 for a different customer:
 
 - each search type (exact email, phone typed nationally, customer no., name prefix, full
@@ -100,6 +101,7 @@ def load(size: int) -> Workspace:
     workspace = Workspace.objects.filter(slug="bench").first()
     if workspace and Customer.objects.filter(workspace=workspace).count() == size:
         print(f"Reusing {size:,} customers already loaded.")
+        vacuum()  # loaded by an older version of this script, perhaps never vacuumed
         return workspace
     print(f"Loading {size:,} customers...", flush=True)
     started = time.perf_counter()
@@ -175,8 +177,20 @@ def load(size: int) -> Workspace:
     search_index.ensure(connection)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    vacuum()
     print(f"Loaded in {time.perf_counter() - started:.0f} s.", flush=True)
     return workspace
+
+
+def vacuum() -> None:
+    """PostgreSQL: VACUUM the customers, as autovacuum does in a server soon after a bulk
+    load, so that index-only scans read the index alone. Without it (a server with
+    autovacuum off, or one that has not got round to it yet) each row a search's index
+    gives is also read from the table ("Heap Fetches"): a name prefix's count of 1,001
+    took 19 ms instead of 0.3."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {Customer._meta.db_table}")
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
