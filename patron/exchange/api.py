@@ -500,6 +500,12 @@ def _duplicate_data(found: likely.LikelyDuplicate) -> dict:
     return {**asdict(found), "message": str(found)}
 
 
+NO_CHECKED_DRAFT = (
+    "No such draft, no check (started already), or a draft of the import wizard (which "
+    "starts it itself)."
+)
+
+
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Customer imports (manual 000 "Import Customers"), newest first: POST a file to check
     it (dry_run) or to queue its import as a background task; GET its progress and report."""
@@ -566,6 +572,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     upload=upload,
                     encoding=data["encoding"],
                     delimiter=data["delimiter"],
+                    via="api",
                 )
                 job = jobs.import_job_start(
                     job=job,
@@ -651,6 +658,12 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _checked_draft(self) -> tuple[ImportJob, ImportCheck]:
         job = self.get_object()
+        if jobs.is_draft(job) and job.via != "api":
+            raise NotFound(
+                "This import was made by the import wizard, which keeps its options (and a "
+                "new list's details) until its last step starts it: finish it there, or POST "
+                "the file to /api/v1/imports/check/."
+            )
         check = job.checks.select_related("job").first() if jobs.is_draft(job) else None
         if check is None:
             raise NotFound(
@@ -663,7 +676,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         methods=["GET"],
         responses={
             200: ImportCheckSerializer,
-            404: OpenApiResponse(ErrorSerializer, description="No such draft, or no check."),
+            404: OpenApiResponse(ErrorSerializer, description=NO_CHECKED_DRAFT),
         },
     )
     @extend_schema(
@@ -677,7 +690,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 ImportCheckSerializer,
                 description="The check failed or its worker stopped: it is queued again.",
             ),
-            404: OpenApiResponse(ErrorSerializer, description="No such draft, or no check."),
+            404: OpenApiResponse(ErrorSerializer, description=NO_CHECKED_DRAFT),
             409: OpenApiResponse(ErrorSerializer, description="Started by another request."),
         },
     )
@@ -707,9 +720,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 description="The import is queued with the check's mapping, options and "
                 "list; GET it for its progress and report (the check is gone).",
             ),
-            404: OpenApiResponse(
-                ErrorSerializer, description="No such draft, or no check (started already)."
-            ),
+            404: OpenApiResponse(ErrorSerializer, description=NO_CHECKED_DRAFT),
             409: OpenApiResponse(ErrorSerializer, description="Started by another request."),
         },
     )

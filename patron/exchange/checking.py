@@ -104,7 +104,12 @@ def import_check_create(
     that cannot be read, or a mapping naming no column or a wrong one, is refused with the
     reason and nothing is kept."""
     job, table = jobs.import_job_create(
-        workspace=workspace, actor=actor, upload=upload, encoding=encoding, delimiter=delimiter
+        workspace=workspace,
+        actor=actor,
+        upload=upload,
+        encoding=encoding,
+        delimiter=delimiter,
+        via="api",
     )
     try:
         fields = jobs.mapped_fields(table.headers, mapping)
@@ -124,6 +129,11 @@ def import_start_checked(*, job: ImportJob) -> ImportJob:
     job.refresh_from_db(fields=["status", "options"])  # another request may have started it
     if not jobs.is_draft(job):
         raise ValidationError("This import has already been started.", code="started")
+    if job.via != "api":
+        # The wizard's check has no word of the list its last step would create.
+        raise ValidationError(
+            "This import is the import wizard's: its last step starts it.", code="wizard"
+        )
     check = job.checks.first()
     if check is None:
         raise ValidationError(

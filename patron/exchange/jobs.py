@@ -72,16 +72,19 @@ def reading_of(table: Table) -> dict[str, str]:
 
 @transaction.atomic
 def import_job_create(
-    *, workspace, actor, upload, encoding: str = "", delimiter: str = ""
+    *, workspace, actor, upload, encoding: str = "", delimiter: str = "", via: str = "page"
 ) -> tuple[ImportJob, Table]:
     """Keep an uploaded file in a new draft job, read far enough to know its columns.
-    A file that cannot be imported is refused with the reason and nothing is kept."""
+    A file that cannot be imported is refused with the reason and nothing is kept. `via`
+    says what keeps the draft's options until it starts: the wizard ("page") or its
+    check (the API's, "api")."""
     check_upload(upload.name, upload.size)
     job = ImportJob(
         workspace=workspace,
         created_by=actor if getattr(actor, "pk", None) else None,
         file_name=Path(upload.name).name[:255],
         status=ImportJob.Status.QUEUED,
+        via=via,
     )
     job.save()
     job.file.save(Path(upload.name).name, upload, save=True)

@@ -32,6 +32,9 @@ class ImportJob(WorkspaceScoped):
         "workspaces.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     file = models.FileField(upload_to=import_file_name, max_length=255, blank=True)
+    # What made the draft: "page" (the wizard, whose session holds its options and list
+    # until it starts it) or "api" (imports/check/, whose check holds them).
+    via = models.CharField(max_length=20, blank=True, help_text="page or api")
     reading = models.JSONField(default=dict, blank=True)  # how to read it: encoding, delimiter
     headers = models.JSONField(default=list, blank=True)  # the file's header row
     options = models.JSONField(default=dict, blank=True)  # importing.Options as a dict

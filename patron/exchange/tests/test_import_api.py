@@ -8,16 +8,20 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from patron.conftest import api_client_for
 from patron.customers.models import Customer
+from patron.exchange import checking
 from patron.exchange.api import ImportJobViewSet
 from patron.exchange.models import ImportCheck, ImportJob, ImportMapping
 from patron.exchange.tests.conftest import body
+from patron.exchange.tests.test_import_pages import LIST_OPTIONS, mapping_post, start, upload_file
 from patron.history.models import Change
 from patron.lists import services as list_services
+from patron.lists.models import CustomerList
 from patron.testing.factories import MembershipFactory, make_customer
 from patron.workspaces.roles import Role
 
@@ -421,7 +425,9 @@ def test_another_workspaces_checked_draft_is_not_found(
 
 
 def test_a_draft_without_a_check_cannot_be_started(api, workspace):
-    draft = ImportJob.objects.create(workspace=workspace, file_name="draft.csv", status="queued")
+    draft = ImportJob.objects.create(
+        workspace=workspace, file_name="draft.csv", status="queued", via="api"
+    )
     response = api.post(f"/api/v1/imports/{draft.pk}/start/", format="json")
     assert response.status_code == 404
     assert "This import has no check" in response.json()["detail"]
@@ -447,3 +453,34 @@ def test_a_draft_started_by_another_request_meanwhile_answers_409(
     assert again.status_code == 409
     assert ImportJob.objects.count() == 1
     assert not ImportCheck.objects.exists()  # no new check of a started import
+
+
+def test_a_wizards_checked_draft_is_not_the_apis_to_follow_or_start(
+    api, admin_client, workspace, django_capture_on_commit_callbacks
+):
+    # The Import Customer List wizard keeps the list's details in its session until its
+    # last step creates the list: started by the API, its customers would join no list.
+    start(admin_client, LIST_OPTIONS, url="/lists/import/")
+    job = upload_file(admin_client, text="Last name,Email\nHopper,grace@example.com\n")
+    admin_client.post(f"/customers/import/{job.pk}/mapping/", mapping_post(job))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"/customers/import/{job.pk}/check/", {"step": "matching"})
+    assert job.checks.get().status == "done"
+
+    for response in (
+        api.get(f"/api/v1/imports/{job.pk}/check/"),
+        api.post(f"/api/v1/imports/{job.pk}/check/", format="json"),
+        api.post(f"/api/v1/imports/{job.pk}/start/", format="json"),
+    ):
+        assert response.status_code == 404
+        assert "made by the import wizard" in response.json()["detail"]
+    assert not Customer.objects.exists()
+    job.refresh_from_db()
+    assert job.options == {} and job.checks.count() == 1  # still the wizard's draft
+    with pytest.raises(DjangoValidationError, match="its last step starts it"):
+        checking.import_start_checked(job=job)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"/customers/import/{job.pk}/matching/")
+    customer_list = CustomerList.objects.get(workspace=workspace, name="Trade show 2026")
+    assert list(customer_list.entries.values_list("customer__last_name", flat=True)) == ["Hopper"]
