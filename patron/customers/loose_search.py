@@ -15,6 +15,7 @@ from patron.core import keyset
 from patron.customers import search_index
 from patron.customers.models import Customer
 from patron.customers.normalize import one_edit_away
+from patron.workspaces.models import Workspace
 
 # Above every character a key holds: key <= x < key + TOP is "x starts with key".
 TOP = "\U0010ffff"
@@ -118,7 +119,7 @@ def id_in(ids: list[int]) -> Q:
 EMAIL_LIST_MAX = 5_000
 
 
-def email_contains(text: str) -> Q:
+def email_contains(text: str, workspace: Workspace | None = None) -> Q:
     """The email contains `text` (lower case), through the trigram index (SQLite: its FTS5
     table, PostgreSQL: a GIN index and LIKE).
 
@@ -128,10 +129,18 @@ def email_contains(text: str) -> Q:
     fragment's matches to be spread out and walks the name index from "a" for ten of them,
     where they bunch together (the Smiths): 3 s; SQLite ran its FTS5 query for the page and
     again for the count. Many matches ("@gmail") are spread out indeed, and the walk finds
-    ten at once. The lookup reads every workspace's customers (the index holds them all);
-    the caller's queryset keeps its own."""
+    ten at once.
+
+    On PostgreSQL the lookup keeps to `workspace` (the LIKE reads each candidate's row to
+    check it anyway), so another workspace's matches do not push this one's past the list.
+    SQLite's FTS5 table knows no workspace, and reading each match's row to tell took
+    8-14 ms of CPU for 3,400-5,000 matches at 1M (the lookup alone: 3-6 ms): there it
+    reads every workspace's, and the caller's queryset keeps its own."""
     if connection.vendor == "postgresql":
-        ids = Customer.objects.filter(email__contains=text).values_list("pk", flat=True)
+        customers = Customer.objects.all()
+        if workspace is not None:
+            customers = customers.in_workspace(workspace)
+        ids = customers.filter(email__contains=text).values_list("pk", flat=True)
         few = list(ids[: EMAIL_LIST_MAX + 1])
         condition = Q(email__contains=text)
     else:

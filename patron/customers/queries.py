@@ -66,7 +66,7 @@ def global_search(
         # common trigrams (".co", "com") would have the index read half the table.
         contains = len(email) >= CONTAINS_MIN and not (local and "." in domain)
         if contains:
-            branches.append(email_contains(email))
+            branches.append(email_contains(email, workspace))
     if sum(char.isdigit() for char in text) >= 6:
         number = parse_phone(text, region)
         if number is not None:

@@ -129,6 +129,24 @@ def test_an_email_fragment_counts_and_pages_alike_as_a_list_or_not(
     assert (first["count"], first["count_exact"]) == (3, True)
 
 
+def test_another_workspaces_matches_leave_an_email_fragment_a_list_on_postgresql(
+    workspace, admin, other_workspace, api, monkeypatch
+):
+    """A busy workspace's matches do not push another's past the list of ids: on PostgreSQL
+    the fragment is looked up once, in this workspace, and not in every query after."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's FTS5 table knows no workspace (loose_search.email_contains)")
+    monkeypatch.setattr("patron.customers.loose_search.EMAIL_LIST_MAX", 3)
+    for last in ("Moss", "Abel", "Zed"):
+        make_customer(workspace, admin, last_name=last, email=f"{last.lower()}.jones@shop.example")
+    for last in ("Ash", "Bay"):
+        make_customer(other_workspace, None, last_name=last, email=f"{last}.jones@shop.example")
+    with CaptureQueriesContext(connection) as asked:
+        body = api.get(URL, {"q": "jones@shop"}).json()
+    assert [c["last_name"] for c in body["results"]] == ["Abel", "Moss", "Zed"]
+    assert sum("%jones@shop%" in query["sql"] for query in asked) == 1
+
+
 def test_many_typo_matches_with_another_filter_still_page_in_order(wilsons, api, monkeypatch):
     """Another filter drops the paging by branch: the typo's matches are then one subquery."""
     monkeypatch.setattr("patron.customers.loose_search.TYPO_LIST_MAX", 3)
