@@ -350,11 +350,12 @@ class ImportCheckSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_mapping(self, check) -> dict[str, str]:
-        try:
-            headers = jobs.job_table(check.job).headers  # a draft records none
-        except (DjangoValidationError, OSError, ValueError):
-            return {}  # the file cannot be read (the check says why) or is gone
-        return {headers[index]: name for index, name in enumerate(check.fields) if name}
+        headers = checking.check_headers(check)
+        return {
+            headers[index]: name
+            for index, name in enumerate(check.fields)
+            if name and index < len(headers)
+        }
 
     @extend_schema_field(ImportCheckCountsSerializer)
     def get_counts(self, check) -> dict:
@@ -704,7 +705,10 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return self._check_response(check)
         try:
             again = checking.import_check_start(
-                job=job, fields=check.fields, options=importing.Options(**check.options)
+                job=job,
+                headers=checking.check_headers(check),
+                fields=check.fields,
+                options=importing.Options(**check.options),
             )
         except DjangoValidationError as error:  # started by another request meanwhile
             body = error_body(409, "started", " ".join(error.messages))

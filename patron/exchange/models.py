@@ -155,6 +155,9 @@ class ImportCheck(models.Model):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="checks")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     fields = models.JSONField(default=list, blank=True)  # each column's field, "" ignored
+    # The file's header row as the check read it, so that showing the check's mapping
+    # needs no reading of the file.
+    headers = models.JSONField(default=list, blank=True)
     options = models.JSONField(default=dict, blank=True)  # importing.Options as a dict
     reading = models.JSONField(default=dict, blank=True)  # the job's encoding, delimiter
     rows = models.PositiveIntegerField(default=0)  # rows checked so far

@@ -484,3 +484,19 @@ def test_a_wizards_checked_draft_is_not_the_apis_to_follow_or_start(
         admin_client.post(f"/customers/import/{job.pk}/matching/")
     customer_list = CustomerList.objects.get(workspace=workspace, name="Trade show 2026")
     assert list(customer_list.entries.values_list("customer__last_name", flat=True)) == ["Hopper"]
+
+
+def test_a_checks_mapping_is_shown_without_its_file(api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = post_check(api, mapping=json.dumps({"Notes": "job_title"})).json()
+    Path(ImportJob.objects.get(pk=queued["import_id"]).file.path).unlink()
+
+    check = api.get(queued["url"]).json()  # what the check kept: the file is not read
+    assert (check["status"], check["counts"]["rows"]) == ("done", 12)
+    assert check["mapping"] == {
+        "First name": "first_name",
+        "Last name": "last_name",
+        "Email": "email",
+        "Postcode": "postcode",
+        "Notes": "job_title",
+    }
