@@ -253,7 +253,7 @@ def _figures(importer: _Check) -> dict[str, int]:
 
 def kept_duplicates(check: ImportCheck) -> list[likely.LikelyDuplicate]:
     """The likely duplicates the check kept (the first `likely.KEPT`), in file order."""
-    return [likely.LikelyDuplicate(**found) for found in check.duplicates]
+    return [likely.LikelyDuplicate.from_kept(found) for found in check.duplicates]
 
 
 class _Gone(Exception):

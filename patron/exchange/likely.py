@@ -7,7 +7,8 @@ The import's dry run looks them up batch by batch as it goes (one query per 50 n
 check costs no more memory at a million rows than at a thousand."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, Field, dataclass, field, fields
+from typing import get_origin
 
 from django.urls import reverse
 
@@ -46,6 +47,27 @@ class LikelyDuplicate:
     @property
     def url(self) -> str:
         return reverse("customers:detail", args=[self.customer])
+
+    @classmethod
+    def from_kept(cls, kept: dict) -> "LikelyDuplicate":
+        """One kept as JSON (a check's `duplicates`), maybe by a version of this class
+        with other fields: a field it has no longer is ignored, one it had not yet is
+        empty (its default, 0, "" or [])."""
+        return cls(
+            **{
+                item.name: kept[item.name] if item.name in kept else _empty(item)
+                for item in fields(cls)
+            }
+        )
+
+
+def _empty(item: Field) -> object:
+    if item.default is not MISSING:
+        return item.default
+    if item.default_factory is not MISSING:
+        return item.default_factory()
+    kind = get_origin(item.type) or item.type
+    return kind() if kind in (int, float, str, list, dict) else None
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The import wizard's "Check all rows" (steps 4 and 5): a file longer than the pages check
 is checked whole in the background (the import's own dry run), nothing written."""
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -348,6 +348,45 @@ def test_checking_all_rows_finds_the_likely_duplicates_of_every_row_to_create(
         (21, mary.pk),
     ]
     assert Customer.objects.count() == 2  # nothing written
+
+
+def test_likely_duplicates_kept_by_another_version_still_show(
+    admin_client, lookalikes, lookalikes_draft, django_capture_on_commit_callbacks
+):
+    check_all_rows(admin_client, lookalikes_draft, django_capture_on_commit_callbacks, "matching")
+    # As a version kept them that had a field since dropped, and not one since added.
+    kept = ImportCheck.objects.get(job=lookalikes_draft).duplicates
+    older = [{**{k: v for k, v in found.items() if k != "score"}, "gone": 1} for found in kept]
+    ImportCheck.objects.filter(job=lookalikes_draft).update(duplicates=older)
+
+    page = admin_client.get(f"/customers/import/{lookalikes_draft.pk}/matching/").content.decode()
+    assert "3 rows to create look like customers already here." in page
+    john = lookalikes["john"]
+    assert f'Row 2 (Jon Smiht) looks like <a href="/customers/{john.pk}/"' in page
+    [found, *_] = checking.kept_duplicates(ImportCheck.objects.get(job=lookalikes_draft))
+    assert (found.row, found.customer, found.score) == (2, john.pk, 0.0)
+
+
+def test_a_likely_duplicate_loads_from_json_kept_with_other_fields():
+    @dataclass
+    class Later(likely.LikelyDuplicate):  # the fields a later version may add
+        tier: int
+        tags: list[str] = field(default_factory=lambda: ["new"])
+        note: str | None = "none yet"
+
+    found = Later.from_kept(
+        {
+            "row": 2,
+            "name": "Jon Smiht",
+            "customer": 1,
+            "customer_number": 7,
+            "customer_name": "John Smith",
+            "reasons": ["same postcode"],
+            "gone": True,
+        }
+    )
+    assert (found.score, found.tier, found.tags, found.note) == (0.0, 0, ["new"], "none yet")
+    assert str(found) == "Row 2 (Jon Smiht) looks like #7 John Smith: same postcode"
 
 
 def test_a_check_keeps_the_first_likely_duplicates_counts_them_all_and_pages_them(
