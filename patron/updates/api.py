@@ -4,6 +4,7 @@ POST a CSV file (multipart, with `kind`) for its preview; POST /{id}/apply/ to a
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -194,7 +195,7 @@ class BulkUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Response(
                 BulkUpdateSerializer(bulk_update).data,
                 status=status.HTTP_202_ACCEPTED,
-                headers={"Location": f"{request.path}{bulk_update.pk}/"},
+                headers={"Location": _detail_url(request, bulk_update)},
             )
         serializer = BulkUpdateDetailSerializer(bulk_update, context=self.get_serializer_context())
         return Response(serializer.data, status=status.HTTP_201_CREATED)
@@ -243,9 +244,14 @@ class BulkUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Response(
                 BulkUpdateSerializer(bulk_update).data,
                 status=status.HTTP_202_ACCEPTED,
-                headers={"Location": request.path.removesuffix("apply/")},
+                headers={"Location": _detail_url(request, bulk_update)},
             )
         return Response(BulkUpdateDetailSerializer(bulk_update).data)
+
+
+def _detail_url(request, bulk_update: BulkUpdate) -> str:
+    """Where a client follows a file previewed or applied in the background."""
+    return request.build_absolute_uri(reverse("api:bulkupdate-detail", args=[bulk_update.pk]))
 
 
 ROUTES: list = [("bulk-updates", BulkUpdateViewSet, "bulkupdate")]

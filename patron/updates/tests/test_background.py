@@ -117,6 +117,22 @@ def test_the_api_answers_202_and_where_to_follow(
     assert followed["state"] == "applied" and followed["result"]["created"] == 2
 
 
+def test_the_apis_location_is_the_files_detail_url(
+    api, jane, john, golfer, django_capture_on_commit_callbacks
+):
+    text = f"{jane.number},Golfer\n{john.number},Golfer\n"
+    file = SimpleUploadedFile("golfers.csv", text.encode())
+    with django_capture_on_commit_callbacks(execute=True):  # its preview, once answered
+        created = api.post("/api/v1/bulk-updates/", {"kind": "traits", "file": file})
+    pk = created.json()["id"]
+    detail = f"http://testserver/api/v1/bulk-updates/{pk}/"
+    assert (created.status_code, created["Location"]) == (202, detail)
+    with django_capture_on_commit_callbacks():
+        # The id as a client may write it: the Location is the file's own URL all the same.
+        queued = api.post(f"/api/v1/bulk-updates/00{pk}/apply/", {}, format="json")
+    assert (queued.status_code, queued["Location"]) == (202, detail)
+
+
 def test_a_file_previewed_in_the_request_is_applied_in_it_too(
     admin_client, jane, golfer, django_capture_on_commit_callbacks
 ):
