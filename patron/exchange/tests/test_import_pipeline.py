@@ -4,6 +4,7 @@ exactly that of the same import done in one process, refused rows and History in
 and a killed import leaves no reading process behind."""
 
 import csv
+import gc
 import os
 import signal
 import subprocess
@@ -55,6 +56,8 @@ def test_a_pipelined_run_ends_exactly_as_one_in_a_single_process(
         )
     pipelined, single = reports
     assert started == [1]  # the first run only went through a second process
+    # It ran the garbage collector itself between batches, and gave it back.
+    assert gc.isenabled()
     assert pipelined.counts() == single.counts()
     assert pipelined.counts()["failed"] == 700 // 17 + 2
     assert [str(error) for error in pipelined.errors] == [str(error) for error in single.errors]
@@ -79,6 +82,7 @@ def test_an_unreadable_row_stops_a_pipelined_run_as_it_stops_one_process(
     job = ImportJob.objects.get(workspace=workspace)
     assert (job.status, job.rows, job.next_row) == ("failed", 100, 101)
     assert job.message == "The disk went away."
+    assert gc.isenabled()  # given back by the stopped run too
 
 
 def _processes_running(command_part: str) -> list[int]:
