@@ -34,6 +34,9 @@ APPS_WITH_ROUTES = [
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# No ".json" twins of every route: the API speaks JSON only, and actions that take no
+# `format` argument answered them with a 500.
+router.include_format_suffixes = False
 router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("bulk-deletions", views.BulkDeletionViewSet, basename="bulkdeletion")
 router.register("tags", views.TagViewSet, basename="tag")

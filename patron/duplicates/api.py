@@ -7,6 +7,7 @@ duplicates; POST /api/v1/duplicate-scans/ starts a scan, GET /{id}/ follows its 
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -239,7 +240,7 @@ class DuplicateScanViewSet(
         # Without a worker (PATRON_TASKS=immediate) the scan has already run: show that.
         scan = DuplicateScan.objects.get(pk=scan.pk)
         response = Response(self.get_serializer(scan).data, status=status.HTTP_202_ACCEPTED)
-        response["Location"] = f"{request.path}{scan.pk}/"
+        response["Location"] = _detail_url(request, "api:duplicatescan-detail", scan.pk)
         return response
 
 
@@ -391,7 +392,7 @@ class CustomerMergeViewSet(
             self.get_serializer(merge).data,
             status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED,
         )
-        response["Location"] = f"{request.path}{merge.pk}/"
+        response["Location"] = _detail_url(request, "api:customermerge-detail", merge.pk)
         return response
 
     @extend_schema(
@@ -422,6 +423,11 @@ class CustomerMergeViewSet(
             self.get_serializer(merge).data,
             status=status.HTTP_200_OK if merge.is_undone else status.HTTP_202_ACCEPTED,
         )
+
+
+def _detail_url(request, name: str, pk: int) -> str:
+    """The absolute URL of what a POST started, for its `Location` (as the other APIs')."""
+    return request.build_absolute_uri(reverse(name, args=[pk]))
 
 
 ROUTES = [

@@ -67,10 +67,9 @@ def _walk(patterns, prefix="", namespace=""):
 ALL_PATTERNS = [
     (name, route, entry)
     for name, route, entry in _walk(get_resolver().url_patterns)
-    # DRF's ".json" suffix routes repeat the same views; the plain ones are walked. The
-    # customer portal never accepts a staff login: patron/portal/tests/test_isolation.py
+    # The customer portal never accepts a staff login: patron/portal/tests/test_isolation.py
     # walks its pages logged in as contacts of another organization and workspace.
-    if not route.startswith(("static/", "portal/")) and "(?P<format>" not in route
+    if not route.startswith(("static/", "portal/"))
 ]
 
 # Which object each URL's <pk> names; the test creates it in the victim's workspace.

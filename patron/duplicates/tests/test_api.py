@@ -8,7 +8,9 @@ def test_post_a_scan_then_list_and_judge_the_pairs(api, twins, committed):
     with committed(execute=True):
         response = api.post("/api/v1/duplicate-scans/", {}, format="json")
     assert response.status_code == 202, response.content
-    assert response["Location"] == f"/api/v1/duplicate-scans/{response.json()['id']}/"
+    assert response["Location"] == (
+        f"http://testserver/api/v1/duplicate-scans/{response.json()['id']}/"
+    )
     scan = api.get(f"/api/v1/duplicate-scans/{response.json()['id']}/").json()
     assert (scan["state"], scan["read_count"], scan["candidate_count"]) == ("done", 3, 1)
     assert scan["via"] == "api"
