@@ -11,35 +11,31 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db.migrations import AddIndex, RemoveIndex
 
 
-def _concurrently(schema_editor) -> bool:
-    return schema_editor.connection.vendor == "postgresql"
+class _ConcurrentlyOnPostgreSQL:
+    """Runs as `concurrent` on PostgreSQL and as `plain` elsewhere."""
 
+    plain: type
+    concurrent: type
 
-class AddIndexWithoutLocking(AddIndexConcurrently):
     def describe(self):
-        return f"{AddIndex.describe(self)} (concurrently on PostgreSQL)"
+        return f"{self.plain.describe(self)} (concurrently on PostgreSQL)"
+
+    def _operation(self, schema_editor) -> type:
+        postgresql = schema_editor.connection.vendor == "postgresql"
+        return self.concurrent if postgresql else self.plain
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        plain = not _concurrently(schema_editor)
-        operation = AddIndex if plain else AddIndexConcurrently
+        operation = self._operation(schema_editor)
         operation.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        plain = not _concurrently(schema_editor)
-        operation = AddIndex if plain else AddIndexConcurrently
+        operation = self._operation(schema_editor)
         operation.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
-class RemoveIndexWithoutLocking(RemoveIndexConcurrently):
-    def describe(self):
-        return f"{RemoveIndex.describe(self)} (concurrently on PostgreSQL)"
+class AddIndexWithoutLocking(_ConcurrentlyOnPostgreSQL, AddIndexConcurrently):
+    plain, concurrent = AddIndex, AddIndexConcurrently
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        plain = not _concurrently(schema_editor)
-        operation = RemoveIndex if plain else RemoveIndexConcurrently
-        operation.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        plain = not _concurrently(schema_editor)
-        operation = RemoveIndex if plain else RemoveIndexConcurrently
-        operation.database_backwards(self, app_label, schema_editor, from_state, to_state)
+class RemoveIndexWithoutLocking(_ConcurrentlyOnPostgreSQL, RemoveIndexConcurrently):
+    plain, concurrent = RemoveIndex, RemoveIndexConcurrently
