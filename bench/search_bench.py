@@ -26,7 +26,6 @@ same size, or DATABASE_URL's); on PostgreSQL the database of DATABASE_URL (which
 """
 
 import argparse
-import gc
 import json
 import os
 import random
@@ -52,7 +51,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from patron.api.models import ApiToken  # noqa: E402
-from patron.core import keyset  # noqa: E402
+from patron.core import keyset, serving  # noqa: E402
 from patron.customers import search_index  # noqa: E402
 from patron.customers.filters import SORTABLE  # noqa: E402
 from patron.customers.models import Customer  # noqa: E402
@@ -202,14 +201,17 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return at(0.5), at(0.95), at(0.99)
 
 
-def timed(function, arguments: list) -> list[tuple[float, float]]:
+def timed(function, arguments: list, between=None) -> list[tuple[float, float]]:
     """(wall, CPU) seconds of each call: the CPU of this process, so on SQLite the database's
-    too (steadier than wall time on a shared machine), on PostgreSQL not the server's."""
+    too (steadier than wall time on a shared machine), on PostgreSQL not the server's.
+    `between`, if given, runs after each call, untimed (what a server does after sending)."""
     samples = []
     for argument in arguments:
         started, cpu = time.perf_counter(), time.process_time()
         function(argument)
         samples.append((time.perf_counter() - started, time.process_time() - cpu))
+        if between:
+            between()
     return samples
 
 
@@ -313,9 +315,9 @@ def main() -> None:
     parser.add_argument(
         "--freeze-gc",
         action="store_true",
-        help="gc.freeze() after the warm-up: Python's full collections (60-80 ms of CPU each, "
-        "about one request in 20, over the objects Django and its libraries load) then skip "
-        "what was there at start-up, as a server that freezes after loading the app would",
+        help="treat Python's garbage collector as patron.wsgi does (patron/core/serving.py): "
+        "freeze what is loaded after the warm-up, and run a full collection after each "
+        "request, untimed as a server runs it after sending the response; its CPU is printed",
     )
     parser.add_argument(
         "--only",
@@ -390,9 +392,16 @@ def main() -> None:
     check(page.get("/customers/suggest/", {"q": "warm-up"}))
     check(api.get("/api/v1/customers/"))  # a first list compiles its page's templates
     check(page.get("/customers/"))
+    between = None
     if args.freeze_gc:
-        gc.collect()
-        gc.freeze()
+        serving.freeze_loaded()
+        collections = []  # CPU seconds of each collection after a response
+
+        def between():
+            cpu = time.process_time()
+            serving.collect_after_response()
+            collections.append(time.process_time() - cpu)
+
     texts = search_texts(sample, region)
     bares = bare_searches(workspace, 10)
     for label, cases in texts.items():
@@ -411,6 +420,7 @@ def main() -> None:
                         api.get("/api/v1/customers/", {"q": case[0], "page_size": 10})
                     ),
                     cases,
+                    between,
                 ),
             )
         )
@@ -418,7 +428,11 @@ def main() -> None:
             (
                 label,
                 "type-ahead",
-                timed(lambda case: check(page.get("/customers/suggest/", {"q": case[0]})), cases),
+                timed(
+                    lambda case: check(page.get("/customers/suggest/", {"q": case[0]})),
+                    cases,
+                    between,
+                ),
             )
         )
         rows.append((label, "bare SQL", timed(bares[label], [case[1] for case in cases])))
@@ -454,12 +468,20 @@ def main() -> None:
             query = {"ordering": param, **({"cursor": cursor} if cursor else {})}
             label = f"list by {param}, {depth}"
             runs = [query] * repeat
-            rows.append(
-                (label, "API", timed(lambda q: check(api.get("/api/v1/customers/", q)), runs))
-            )
-            rows.append((label, "page", timed(lambda q: check(page.get("/customers/", q)), runs)))
+            listed_by_api = timed(lambda q: check(api.get("/api/v1/customers/", q)), runs, between)
+            rows.append((label, "API", listed_by_api))
+            listed_by_page = timed(lambda q: check(page.get("/customers/", q)), runs, between)
+            rows.append((label, "page", listed_by_page))
             rows.append((label, "bare SQL", timed(bare(bare_sql), [params] * repeat)))
             report(label)
+
+    if args.freeze_gc and collections:
+        p50, p95, _ = percentiles(collections)
+        mean = sum(collections) / len(collections) * 1000
+        print(
+            f"\nCollections after the responses (untimed above): {len(collections)}, "
+            f"CPU p50 {p50:.2f} ms, p95 {p95:.2f} ms, mean {mean:.2f} ms."
+        )
 
 
 if __name__ == "__main__":
