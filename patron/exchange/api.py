@@ -705,10 +705,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return self._check_response(check)
         try:
             again = checking.import_check_start(
-                job=job,
-                headers=checking.check_headers(check),
-                fields=check.fields,
-                options=importing.Options(**check.options),
+                job=job, fields=check.fields, options=importing.Options(**check.options)
             )
         except DjangoValidationError as error:  # started by another request meanwhile
             body = error_body(409, "started", " ".join(error.messages))

@@ -66,11 +66,11 @@ def current_check(
 
 
 def import_check_start(
-    *, job: ImportJob, headers: list[str], fields: list[str], options: importing.Options
+    *, job: ImportJob, fields: list[str], options: importing.Options
 ) -> ImportCheck:
     """Queue a check of every row of a draft for this mapping and these options (run when
-    this transaction commits), `headers` being the file's as the job reads it. One already
-    made or under way for them is answered as is; the job's checks for other mappings go."""
+    this transaction commits). One already made or under way for them is answered as is;
+    the job's checks for other mappings go."""
     from patron.exchange.tasks import run_import_check
 
     with transaction.atomic():
@@ -82,9 +82,7 @@ def import_check_start(
         if check is not None and check.status != ImportCheck.Status.FAILED and not stalled(check):
             return check
         job.checks.all().delete()
-        check = ImportCheck.objects.create(
-            job=job, headers=list(headers), **_made_for(job, fields, options)
-        )
+        check = ImportCheck.objects.create(job=job, **_made_for(job, fields, options))
         pk = check.pk
         transaction.on_commit(lambda: run_import_check.enqueue(pk))
     return check
@@ -119,9 +117,7 @@ def import_check_create(
             if customer_list is not None:
                 job.customer_list = customer_list
                 job.save(update_fields=["customer_list", "updated_at"])
-            return import_check_start(
-                job=job, headers=table.headers, fields=fields, options=options
-            )
+            return import_check_start(job=job, fields=fields, options=options)
     except BaseException:
         jobs.job_discard(job)
         raise
@@ -153,11 +149,11 @@ def import_start_checked(*, job: ImportJob) -> ImportJob:
 
 
 def check_headers(check: ImportCheck) -> list[str]:
-    """The file's headers the check was made with. A check made before they were kept
-    (migration exchange/0008; drafts go within a week) reads them from its file: none if
-    it cannot be read (the check says why) or is gone."""
-    if check.headers:
-        return check.headers
+    """The file's headers the check was made with, as its draft keeps them. A draft made
+    before drafts kept them (migration exchange/0009; drafts go within a week) has them
+    read from its file: none if it cannot be read (the check says why) or is gone."""
+    if check.job.headers:
+        return check.job.headers
     try:
         return jobs.job_table(check.job).headers
     except (ValidationError, OSError, ValueError):

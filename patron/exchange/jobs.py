@@ -74,10 +74,10 @@ def reading_of(table: Table) -> dict[str, str]:
 def import_job_create(
     *, workspace, actor, upload, encoding: str = "", delimiter: str = "", via: str = "page"
 ) -> tuple[ImportJob, Table]:
-    """Keep an uploaded file in a new draft job, read far enough to know its columns.
-    A file that cannot be imported is refused with the reason and nothing is kept. `via`
-    says what keeps the draft's options until it starts: the wizard ("page") or its
-    check (the API's, "api")."""
+    """Keep an uploaded file in a new draft job, read far enough to know its columns (the
+    job keeps how it was read and its headers). A file that cannot be imported is refused
+    with the reason and nothing is kept. `via` says what keeps the draft's options until
+    it starts: the wizard ("page") or its check (the API's, "api")."""
     check_upload(upload.name, upload.size)
     job = ImportJob(
         workspace=workspace,
@@ -95,17 +95,22 @@ def import_job_create(
     except ValidationError:
         job_discard(job)
         raise
-    job.reading = reading_of(table)
-    job.save(update_fields=["reading", "updated_at"])
+    _keep_reading(job, table)
     return job, table
 
 
 def import_job_reread(*, job: ImportJob, encoding: str, delimiter: str) -> Table:
     """Read a draft's file again with another encoding or delimiter (step 2's selects)."""
     table = open_table(job.file.path, name=job.file_name, encoding=encoding, delimiter=delimiter)
-    job.reading = reading_of(table)
-    job.save(update_fields=["reading", "updated_at"])
+    _keep_reading(job, table)
     return table
+
+
+def _keep_reading(job: ImportJob, table: Table) -> None:
+    # The headers too, so that a draft's mapping can be shown without reading its file.
+    job.reading = reading_of(table)
+    job.headers = list(table.headers)
+    job.save(update_fields=["reading", "headers", "updated_at"])
 
 
 def job_discard(job: ImportJob) -> None:

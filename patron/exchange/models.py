@@ -36,7 +36,9 @@ class ImportJob(WorkspaceScoped):
     # until it starts it) or "api" (imports/check/, whose check holds them).
     via = models.CharField(max_length=20, blank=True, help_text="page or api")
     reading = models.JSONField(default=dict, blank=True)  # how to read it: encoding, delimiter
-    headers = models.JSONField(default=list, blank=True)  # the file's header row
+    # The file's header row, kept from the upload on: a draft's mapping is shown without
+    # reading its file again.
+    headers = models.JSONField(default=list, blank=True)
     options = models.JSONField(default=dict, blank=True)  # importing.Options as a dict
     # The list an "Import Customer List" fills; its rules decide who joins.
     customer_list = models.ForeignKey(
@@ -155,9 +157,6 @@ class ImportCheck(models.Model):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="checks")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     fields = models.JSONField(default=list, blank=True)  # each column's field, "" ignored
-    # The file's header row as the check read it, so that showing the check's mapping
-    # needs no reading of the file.
-    headers = models.JSONField(default=list, blank=True)
     options = models.JSONField(default=dict, blank=True)  # importing.Options as a dict
     reading = models.JSONField(default=dict, blank=True)  # the job's encoding, delimiter
     rows = models.PositiveIntegerField(default=0)  # rows checked so far

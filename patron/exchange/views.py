@@ -460,10 +460,7 @@ def import_check(request, pk: int):
         return redirect(CHECK_STEPS[step_name], pk=job.pk)
     try:
         checking.import_check_start(
-            job=job,
-            headers=table.headers,
-            fields=_fields(request, table),
-            options=_state_options(request).options(),
+            job=job, fields=_fields(request, table), options=_state_options(request).options()
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

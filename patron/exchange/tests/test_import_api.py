@@ -500,3 +500,20 @@ def test_a_checks_mapping_is_shown_without_its_file(api, django_capture_on_commi
         "Postcode": "postcode",
         "Notes": "job_title",
     }
+
+
+def test_a_checked_draft_keeps_its_files_headers_before_its_check_runs(api):
+    queued = post_check(api, mapping=json.dumps({"Notes": "job_title"})).json()
+    assert queued["status"] == "queued"  # its task is queued when the request commits
+    job = ImportJob.objects.get(pk=queued["import_id"])
+    assert job.headers == ["First name", "Last name", "Email", "Postcode", "Notes"]
+
+    # A draft made before drafts kept them has them read from its file.
+    ImportJob.objects.filter(pk=job.pk).update(headers=[])
+    assert api.get(queued["url"]).json()["mapping"] == {
+        "First name": "first_name",
+        "Last name": "last_name",
+        "Email": "email",
+        "Postcode": "postcode",
+        "Notes": "job_title",
+    }

@@ -246,10 +246,7 @@ def test_a_started_import_gets_no_new_check(big_draft):
     ImportJob.objects.filter(pk=big_draft.pk).update(options={"usage": ""})
     with pytest.raises(ValidationError, match="already been started"):
         checking.import_check_start(
-            job=stale,
-            headers=["Last name", "Email"],
-            fields=["last_name", "email"],
-            options=importing.Options(),
+            job=stale, fields=["last_name", "email"], options=importing.Options()
         )
     assert not ImportCheck.objects.filter(job=big_draft).exists()
 

@@ -120,6 +120,7 @@ def test_upload_is_kept_in_a_draft_job_and_its_reading_shown(admin_client, works
     job = ImportJob.objects.get()
     assert (job.status, job.options, job.file_name) == ("queued", {}, "clients.csv")
     assert job.reading == {"encoding": "cp1252", "delimiter": ";"}
+    assert job.headers == ["Nom", "Prénom", "Courriel"]  # kept before any check or start
     assert job.file.read().decode("cp1252") == text
     page = admin_client.get(response["Location"]).content.decode()
     assert "CSV, cp1252, semicolon-delimited" in page
@@ -132,6 +133,7 @@ def test_upload_is_kept_in_a_draft_job_and_its_reading_shown(admin_client, works
     )
     job.refresh_from_db()
     assert job.reading == {"encoding": "latin-1", "delimiter": ","}
+    assert job.headers == ["Nom;Prénom;Courriel"]  # one column, read so
     assert ImportJob.objects.count() == 1  # the same draft, read again
 
 
