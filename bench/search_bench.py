@@ -26,6 +26,7 @@ same size, or DATABASE_URL's); on PostgreSQL the database of DATABASE_URL (which
 """
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -201,15 +202,36 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return at(0.5), at(0.95), at(0.99)
 
 
+class CollectorWatch:
+    """The garbage collector's passes over the older generations (1 and 2) that run while a
+    timed call runs, with their CPU: what lands in a request's time."""
+
+    def __init__(self):
+        self.timing = False
+        self.passes = {1: [], 2: []}  # generation: CPU seconds of each pass
+        gc.callbacks.append(self._observe)
+
+    def _observe(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        elif self.timing and info["generation"] > 0:
+            self.passes[info["generation"]].append(time.process_time() - self._started)
+
+
+collector = CollectorWatch()
+
+
 def timed(function, arguments: list, between=None) -> list[tuple[float, float]]:
     """(wall, CPU) seconds of each call: the CPU of this process, so on SQLite the database's
     too (steadier than wall time on a shared machine), on PostgreSQL not the server's.
     `between`, if given, runs after each call, untimed (what a server does after sending)."""
     samples = []
     for argument in arguments:
+        collector.timing = True
         started, cpu = time.perf_counter(), time.process_time()
         function(argument)
         samples.append((time.perf_counter() - started, time.process_time() - cpu))
+        collector.timing = False
         if between:
             between()
     return samples
@@ -475,11 +497,20 @@ def main() -> None:
             rows.append((label, "bare SQL", timed(bare(bare_sql), [params] * repeat)))
             report(label)
 
+    requests = sum(len(samples) for _, via, samples in rows if via != "bare SQL")
+    for generation, passes in collector.passes.items():
+        longest = max(passes, default=0) * 1000
+        print(
+            f"\nGeneration-{generation} collections during the {requests:,} timed requests: "
+            f"{len(passes)}, CPU {sum(passes) * 1000:.0f} ms in all, the longest {longest:.1f} ms.",
+            end="",
+        )
+    print()
     if args.freeze_gc and collections:
         p50, p95, _ = percentiles(collections)
         mean = sum(collections) / len(collections) * 1000
         print(
-            f"\nCollections after the responses (untimed above): {len(collections)}, "
+            f"Collections after the responses (untimed above): {len(collections)}, "
             f"CPU p50 {p50:.2f} ms, p95 {p95:.2f} ms, mean {mean:.2f} ms."
         )
 
