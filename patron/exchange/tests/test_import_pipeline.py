@@ -10,11 +10,13 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from patron.customers.models import Customer
 from patron.exchange import importing
 from patron.exchange.importing import Options, import_run
 from patron.exchange.models import ImportJob
@@ -125,3 +127,22 @@ def test_a_killed_import_leaves_no_reading_process(tmp_path):
     while _processes_running(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _processes_running(marker) == []
+
+
+def test_a_validated_row_leaves_no_cycle_for_the_garbage_collector(workspace):
+    """Each row's customer is freed as soon as the import drops it: clean() reads the
+    logo, whose FieldFile refers back to its customer, and that cycle made every row's
+    customer garbage for the collector to walk in both of the import's processes."""
+    customer = Customer(workspace=workspace, last_name="Lovelace", email="ADA@example.com")
+    values = {"last_name": "Lovelace", "email": "ADA@example.com"}
+    assert importing._validate(customer, values) == {}
+    assert customer.email == "ada@example.com"
+    assert not customer.logo  # read again as before: no logo
+    importing._validate(customer, values)  # and validated again, as a matched row is
+    freed = weakref.ref(customer)
+    gc.disable()
+    try:
+        del customer
+        assert freed() is None
+    finally:
+        gc.enable()
