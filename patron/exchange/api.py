@@ -573,7 +573,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     upload=upload,
                     encoding=data["encoding"],
                     delimiter=data["delimiter"],
-                    via="api",
+                    via=ImportJob.Via.API,
                 )
                 job = jobs.import_job_start(
                     job=job,
@@ -659,7 +659,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _checked_draft(self) -> tuple[ImportJob, ImportCheck]:
         job = self.get_object()
-        if jobs.is_draft(job) and job.via != "api":
+        if jobs.is_draft(job) and job.via != ImportJob.Via.API:
             raise NotFound(
                 "This import was made by the import wizard, which keeps its options (and a "
                 "new list's details) until its last step starts it: finish it there, or POST "

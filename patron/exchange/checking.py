@@ -109,7 +109,7 @@ def import_check_create(
         upload=upload,
         encoding=encoding,
         delimiter=delimiter,
-        via="api",
+        via=ImportJob.Via.API,
     )
     try:
         fields = jobs.mapped_fields(table.headers, mapping)
@@ -129,7 +129,7 @@ def import_start_checked(*, job: ImportJob) -> ImportJob:
     job.refresh_from_db(fields=["status", "options"])  # another request may have started it
     if not jobs.is_draft(job):
         raise ValidationError("This import has already been started.", code="started")
-    if job.via != "api":
+    if job.via != ImportJob.Via.API:
         # The wizard's check has no word of the list its last step would create.
         raise ValidationError(
             "This import is the import wizard's: its last step starts it.", code="wizard"

@@ -72,12 +72,18 @@ def reading_of(table: Table) -> dict[str, str]:
 
 @transaction.atomic
 def import_job_create(
-    *, workspace, actor, upload, encoding: str = "", delimiter: str = "", via: str = "page"
+    *,
+    workspace,
+    actor,
+    upload,
+    encoding: str = "",
+    delimiter: str = "",
+    via: ImportJob.Via = ImportJob.Via.PAGE,
 ) -> tuple[ImportJob, Table]:
     """Keep an uploaded file in a new draft job, read far enough to know its columns (the
     job keeps how it was read and its headers). A file that cannot be imported is refused
     with the reason and nothing is kept. `via` says what keeps the draft's options until
-    it starts: the wizard ("page") or its check (the API's, "api")."""
+    it starts: the wizard (PAGE) or its check (the API's, API)."""
     check_upload(upload.name, upload.size)
     job = ImportJob(
         workspace=workspace,

@@ -26,15 +26,20 @@ class ImportJob(WorkspaceScoped):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    class Via(models.TextChoices):
+        PAGE = "page", "Import wizard"
+        API = "api", "API"
+
     file_name = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     created_by = models.ForeignKey(
         "workspaces.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     file = models.FileField(upload_to=import_file_name, max_length=255, blank=True)
-    # What made the draft: "page" (the wizard, whose session holds its options and list
-    # until it starts it) or "api" (imports/check/, whose check holds them).
-    via = models.CharField(max_length=20, blank=True, help_text="page or api")
+    # What made the draft, so what holds its options and list until it starts: the
+    # wizard's session, or the check of the API's imports/check/. Blank for a job the
+    # command line made (never a draft).
+    via = models.CharField(max_length=20, choices=Via.choices, blank=True)
     reading = models.JSONField(default=dict, blank=True)  # how to read it: encoding, delimiter
     # The file's header row, kept from the upload on: a draft's mapping is shown without
     # reading its file again.

@@ -301,7 +301,7 @@ def victim(workspace):
         created_by=owner.user,
         file_name=f"{SECRET_NAME}.csv",
         status=ImportJob.Status.QUEUED,
-        via="api",  # the API's check/ and start/ answer for it in its own workspace
+        via=ImportJob.Via.API,  # the API's check/ and start/ answer for it in its own workspace
     )
     ImportCheck.objects.create(
         job=import_draft,

@@ -426,7 +426,7 @@ def test_another_workspaces_checked_draft_is_not_found(
 
 def test_a_draft_without_a_check_cannot_be_started(api, workspace):
     draft = ImportJob.objects.create(
-        workspace=workspace, file_name="draft.csv", status="queued", via="api"
+        workspace=workspace, file_name="draft.csv", status="queued", via=ImportJob.Via.API
     )
     response = api.post(f"/api/v1/imports/{draft.pk}/start/", format="json")
     assert response.status_code == 404
