@@ -890,8 +890,13 @@ class _Importer:
         if self.job:
             # Rows of committed batches are only read past: not validated, not matched.
             rows = islice(rows, self.job.next_row - 1, None)
-        while chunk := list(islice(rows, self.batch_size)):
-            yield chunk
+        while True:
+            # Yielded from a list that keeps nothing: a local would hold the batch in this
+            # generator's frame while it is prepared, sent and collected after.
+            chunk = [list(islice(rows, self.batch_size))]
+            if not chunk[0]:
+                return
+            yield chunk.pop()
 
     def read_all(self, progress: Callable[[int], None] | None) -> None:
         if not self.dry_run and PIPELINE and _Pipeline.available():
