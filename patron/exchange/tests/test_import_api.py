@@ -229,6 +229,15 @@ CHECKED[1] = "Ada,Lovelace,ada@example.com,,Countess"
 CHECKED[7] = "Bad,Row,not-an-email,,"
 CHECKED[10] = "Jon,Smiht,,SW1A 1AA,"
 CHECKED_FILE = "First name,Last name,Email,Postcode,Notes\n" + "\n".join(CHECKED) + "\n"
+# CHECKED_FILE's mapping as a check shows it when posted with {"Notes": "job_title"}: each
+# column the automatic mapping names, and Notes to the job title.
+CHECKED_MAPPING = {
+    "First name": "first_name",
+    "Last name": "last_name",
+    "Email": "email",
+    "Postcode": "postcode",
+    "Notes": "job_title",
+}
 
 
 @pytest.fixture
@@ -267,13 +276,7 @@ def test_a_file_is_checked_whole_in_the_background_then_imported_with_its_option
     assert check["status"] == "done"
     assert check["file_name"] == "people.csv"
     assert check["options"]["match"] == "fill"
-    assert check["mapping"] == {
-        "First name": "first_name",
-        "Last name": "last_name",
-        "Email": "email",
-        "Postcode": "postcode",
-        "Notes": "job_title",
-    }
+    assert check["mapping"] == CHECKED_MAPPING
     assert check["counts"] == {
         "rows": 12,
         "created": 10,
@@ -491,15 +494,9 @@ def test_a_checks_mapping_is_shown_without_its_file(api, django_capture_on_commi
         queued = post_check(api, mapping=json.dumps({"Notes": "job_title"})).json()
     Path(ImportJob.objects.get(pk=queued["import_id"]).file.path).unlink()
 
-    check = api.get(queued["url"]).json()  # what the check kept: the file is not read
+    check = api.get(queued["url"]).json()  # what its draft kept: the file is not read
     assert (check["status"], check["counts"]["rows"]) == ("done", 12)
-    assert check["mapping"] == {
-        "First name": "first_name",
-        "Last name": "last_name",
-        "Email": "email",
-        "Postcode": "postcode",
-        "Notes": "job_title",
-    }
+    assert check["mapping"] == CHECKED_MAPPING
 
 
 def test_a_checked_draft_keeps_its_files_headers_before_its_check_runs(api):
@@ -510,10 +507,4 @@ def test_a_checked_draft_keeps_its_files_headers_before_its_check_runs(api):
 
     # A draft made before drafts kept them has them read from its file.
     ImportJob.objects.filter(pk=job.pk).update(headers=[])
-    assert api.get(queued["url"]).json()["mapping"] == {
-        "First name": "first_name",
-        "Last name": "last_name",
-        "Email": "email",
-        "Postcode": "postcode",
-        "Notes": "job_title",
-    }
+    assert api.get(queued["url"]).json()["mapping"] == CHECKED_MAPPING
