@@ -5,9 +5,9 @@ from functools import reduce
 
 import phonenumbers
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.functions import Length
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, In
 
 from patron.core import keyset
 from patron.customers.loose_search import (
@@ -126,8 +126,7 @@ def any_of(
     if len(branches) == 1 or connection.vendor == "postgresql":
         found = queryset.filter(reduce(operator.or_, branches))
     else:
-        ids = [queryset.filter(b).order_by().values_list("pk", flat=True) for b in branches]
-        found = queryset.filter(pk__in=ids[0].union(*ids[1:], all=True))
+        found = queryset.filter(Q(_InAnyBranch(F("pk"), (queryset, tuple(branches)))))
     if len(branches) == 1:
         return found
     paged = keyset.AnyOf(
@@ -139,3 +138,21 @@ def any_of(
         hints or {},
     )
     return paged.attach(found)
+
+
+class _InAnyBranch(Lookup):
+    """The row's id is in the UNION of one index lookup per branch of its rhs (queryset,
+    branches), built when the query is compiled: a search's page, count and existence
+    check take the branches one by one (keyset.AnyOf) and never compile it, which cost
+    0.5-1 ms of CPU a search (the ORM building and relabelling a subquery per branch).
+    Only a filter added to the search (the advanced search's other fields) runs it."""
+
+    lookup_name = "in_any_branch"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        queryset, branches = self.rhs
+        ids = [queryset.filter(b).order_by().values_list("pk", flat=True) for b in branches]
+        union = ids[0].union(*ids[1:], all=True)
+        lookup = In(self.lhs, union.query).resolve_expression(compiler.query)
+        return compiler.compile(lookup)
