@@ -90,8 +90,7 @@ class AnyOf:
         if key not in self._compiled:
             columns = {f"k{n}": F(name.lstrip("-")) for n, name in enumerate(order)}
             template = self.base.order_by().values(**columns)
-            compiled = [template.filter(b).query.sql_with_params() for b in self.branches]
-            self._compiled[key] = compiled
+            self._compiled[key] = _each_branch(template, self.branches)
         ordering = [
             f"k{n} {'DESC' if name.startswith('-') else 'ASC'}" for n, name in enumerate(order)
         ]
@@ -181,10 +180,11 @@ class AnyOf:
         if first not in self._common:
             probes = [n for n in sorted(self.common) if first not in _fields(self.branches[n])]
             parts, params = [], []
-            for n in probes:
-                rows = self.scope.filter(self.branches[n]).order_by().values("pk")[:COMMON]
-                sql, part_params = rows.query.sql_with_params()
-                parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS probe_{n})")
+            template = self.scope.order_by().values("pk")
+            for n, (sql, part_params) in zip(
+                probes, _each_branch(template, [self.branches[n] for n in probes]), strict=True
+            ):
+                parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT {COMMON}) AS probe_{n})")
                 params += part_params
             counts = []
             if parts:
@@ -225,6 +225,26 @@ class AnyOf:
                 if len(found) >= limit:
                     break
         return len(found)
+
+
+def _each_branch(template: QuerySet, branches) -> list[tuple[str, list]]:
+    """(sql, params) of `template` filtered by each branch, as template.filter(branch) would
+    compile it: the template once and each branch's condition appended to its WHERE. Through
+    the ORM a branch cost 0.3-0.5 ms of CPU (cloning and compiling the whole query again),
+    more than the index lookup it runs. A template whose SQL does not end with its WHERE
+    (none, or a GROUP BY) is compiled branch by branch."""
+    query = template.query
+    compiler = query.get_compiler(template.db)
+    sql, params = compiler.as_sql()
+    where, where_params = compiler.compile(query.where) if query.where else ("", [])
+    tail = tuple(params[len(params) - len(where_params) :])
+    if not where or not sql.endswith(where) or tail != tuple(where_params):
+        return [template.filter(b).query.sql_with_params() for b in branches]
+    compiled = []
+    for branch in branches:
+        condition, condition_params = compiler.compile(query.build_where(branch))
+        compiled.append((f"{sql} AND ({condition})", [*params, *condition_params]))
+    return compiled
 
 
 def _fields(branch: Q) -> set[str]:
