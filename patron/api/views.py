@@ -120,7 +120,9 @@ class CustomerViewSet(viewsets.ModelViewSet):
         customers = customers.deleted() if self.action == "restore" else customers.current()
         if self.action != "list":  # a list writes out the organization's and category's ids
             customers = customers.select_related("organization", "category")
-        return customers.prefetch_related("tags", "stores").order_by("name_key", "pk")
+            # (and reads its page's tags and stores itself: CustomerListSerializer)
+            customers = customers.prefetch_related("tags", "stores")
+        return customers.order_by("name_key", "pk")
 
     def filter_queryset(self, queryset):
         # Search filters apply to lists; a single customer is reachable by its id.
