@@ -171,7 +171,7 @@ def with_a_typo(queryset: QuerySet[Customer], key: str) -> QuerySet[Customer]:
     that starts with another is left out: "wilso" covers "wilson".)
     """
     short, long = one_edit_away(key)
-    short = [v for v in sorted(short) if not any(v.startswith(u) for u in short if u != v)]
+    short = _without_extensions(short)
     typo = queryset.filter(name_variants(sorted(long), short)).order_by()
     few = list(typo.values_list("pk", flat=True)[: TYPO_LIST_MAX + 1])
     if len(few) <= TYPO_LIST_MAX:
@@ -182,3 +182,14 @@ def with_a_typo(queryset: QuerySet[Customer], key: str) -> QuerySet[Customer]:
     # Without its branches (another filter added), a page reads every match: 80-110 ms.
     found = queryset.filter(pk__in=typo.values("pk"))
     return keyset.AnyOf(queryset, tuple(branches), len(found.query.where.children)).attach(found)
+
+
+def _without_extensions(prefixes: set[str]) -> list[str]:
+    """`prefixes` in order without those that start with another ("wilso" covers "wilson").
+    In order, a prefix's extensions follow it, before anything it does not start, so each
+    is tested against the last one kept only (comparing all pairs took 0.1 ms of CPU)."""
+    kept = []
+    for prefix in sorted(prefixes):
+        if not kept or not prefix.startswith(kept[-1]):
+            kept.append(prefix)
+    return kept
