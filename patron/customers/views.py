@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -24,12 +25,13 @@ from patron.workspaces.permissions import requires
 PAGE_SIZE = 50
 
 
-def _customers(request):
-    """The current workspace's customers outside the recycle bin, in the chosen store."""
+def _customers(request, *, related: bool = True):
+    """The current workspace's customers outside the recycle bin, in the chosen store, with
+    their organization and category (`related`)."""
     queryset = Customer.objects.in_workspace(request.workspace).current()
     if request.store:
         queryset = queryset.filter(stores=request.store)
-    return queryset.select_related("organization", "category")
+    return queryset.select_related("organization", "category") if related else queryset
 
 
 def _customer(request, pk: int) -> Customer:
@@ -103,10 +105,13 @@ def search_suggestions(request):
     matches = []
     if len(text.strip()) >= 2 or is_plain_number(text.strip()):
         region = request.workspace.default_region
-        customers = _customers(request).searchable()
+        customers = _customers(request, related=False).filter(archived_at__isnull=True)
         found = global_search(customers, text, region, workspace=request.workspace)
-        matches = keyset.first(found.select_related(None).only(*SUGGESTION_FIELDS), 8)
-    return render(request, "customers/_suggestions.html", {"matches": matches, "q": text})
+        matches = keyset.first(found.only(*SUGGESTION_FIELDS), 8)
+    # A fragment of the banner: it needs none of the page's context (the workspace, the
+    # role's capabilities, the messages), whose context processors cost 0.5 ms of CPU.
+    html = render_to_string("customers/_suggestions.html", {"matches": matches, "q": text})
+    return HttpResponse(html)
 
 
 def _form_for(request, instance: Customer) -> CustomerForm:
