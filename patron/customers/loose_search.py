@@ -115,6 +115,12 @@ def id_in(ids: list[int]) -> Q:
     return Q(_IdIn(F("pk"), tuple(ids)))
 
 
+def is_id_list(condition: Q) -> bool:
+    """Whether `condition` is an id_in list."""
+    children = condition.children
+    return len(children) == 1 and isinstance(children[0], _IdIn) and not condition.negated
+
+
 # Up to this many matches of an email fragment come as a list of ids (see email_contains).
 EMAIL_LIST_MAX = 5_000
 

@@ -15,6 +15,7 @@ from patron.customers.loose_search import (
     FUZZY_MAX,
     FUZZY_MIN,
     email_contains,
+    is_id_list,
     starts_with,
     with_a_typo,
 )
@@ -119,7 +120,10 @@ def any_of(
     PostgreSQL combines the branches' indexes in one bitmap (an OR). SQLite would rather
     walk the index that gives the list's order and test each row against the OR, which is
     every row when little matches; so there the ids come from a UNION of one index lookup
-    per branch (each with the queryset's own conditions, workspace first).
+    per branch (each with the queryset's own conditions, workspace first), and a branch
+    that is a list of ids (an email fragment's matches) is read whole by a page that will
+    be counted, for the count (keyset.AnyOf.whole: the count read up to 1,000 of its rows a
+    second time).
     """
     if not branches:
         return queryset.none()
@@ -129,6 +133,9 @@ def any_of(
         found = queryset.filter(Q(_InAnyBranch(F("pk"), (queryset, tuple(branches)))))
     if len(branches) == 1:
         return found
+    whole = set()
+    if connection.vendor == "sqlite":
+        whole = {n for n, branch in enumerate(branches) if is_id_list(branch)}
     paged = keyset.AnyOf(
         queryset,
         tuple(branches),
@@ -136,6 +143,7 @@ def any_of(
         scope,
         frozenset(common),
         hints or {},
+        frozenset(whole),
     )
     return paged.attach(found)
 

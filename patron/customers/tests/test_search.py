@@ -354,6 +354,33 @@ def test_an_email_fragment_pages_in_name_order(workspace, admin, api, monkeypatc
         assert api.get(body["previous"]).json()["results"] == last["results"]
 
 
+def test_an_email_fragment_is_counted_from_the_ids_its_page_read(
+    workspace, admin, api, monkeypatch
+):
+    """A fragment's matches, read for the first page, are counted from what it read: each
+    once, though "smith@" is also how one email starts (the prefix branch), and never an
+    archived one; on SQLite the count asks nothing more once they reach the cap."""
+    from django.utils import timezone
+
+    for n, email in enumerate(["smith@example.com", "ann.smith@example.com", "b.smith@x.org"]):
+        make_customer(workspace, admin, last_name=f"Smith {n}", email=email)
+    old = make_customer(workspace, admin, last_name="Old", email="old.smith@example.com")
+    Customer.objects.filter(pk=old.pk).update(archived_at=timezone.now())
+    api.get(URL)  # the token's first use writes when it was used
+    body = api.get(URL, {"q": "smith@", "page_size": 1}).json()
+    assert (body["count"], body["count_exact"]) == (3, True)
+    assert [c["last_name"] for c in body["results"]] == ["Smith 0"]
+    monkeypatch.setattr(keyset, "COUNT_CAP", 2)
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get(URL, {"q": "smith@", "page_size": 1}).json()
+    assert body["count_exact"] is False
+    if connection.vendor == "sqlite":
+        assert body["count"] == 3
+        # the token, the fragment's ids, all of them in name order, the prefix branch's
+        # first ids, the page, its tags and stores: no count of either branch
+        assert len(queries.captured_queries) == 7
+
+
 def test_a_deferred_bulk_insert_is_searchable_and_the_index_stays_right(workspace, admin):
     """search_index.deferred(): new rows enter the email index at the end of the block; rows
     changed inside it (old or new) are found by their email as it ends, never by an old one."""
