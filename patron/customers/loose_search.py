@@ -146,7 +146,9 @@ def email_contains(text: str, workspace: Workspace | None = None) -> Q:
         customers = Customer.objects.all()
         if workspace is not None:
             customers = customers.in_workspace(workspace)
-        ids = customers.filter(email__contains=text).values_list("pk", flat=True)
+        # In no order: sorted by name, the first 5,001 of "counts@"'s 16,000 matches took
+        # them all to read and sort (50-74 ms at 1M; unsorted, 21-26).
+        ids = customers.filter(email__contains=text).order_by().values_list("pk", flat=True)
         few = list(ids[: EMAIL_LIST_MAX + 1])
         condition = Q(email__contains=text)
     else:
