@@ -11,6 +11,8 @@ UK mobiles and landlines; 1% deleted, 1% archived; on PostgreSQL then VACUUMed, 
 autovacuum would), then times, over --repeat searches each
 for a different customer:
 
+- the request floor: a request around next to no query (the API's list of the workspace's
+  tags, the type-ahead with nothing typed);
 - each search type (exact email, phone typed nationally, customer no., name prefix, full
   name, substring of email, fuzzy name, company) through the API (`?q=`, 10 results) and
   the banner's type-ahead page (8 results), server time with Django's test Client;
@@ -423,6 +425,22 @@ def main() -> None:
             cpu = time.process_time()
             serving.collect_after_response()
             collections.append(time.process_time() - cpu)
+
+    if wanted("request floor"):
+        # What any request costs around its query: the API's list of the workspace's tags
+        # (none or a few: authentication, the view, pagination, JSON), the type-ahead with
+        # nothing typed (the session, the view, a template), and the bare read of those
+        # tags. A search whose bare query takes less than this cannot come within 2-3x of it.
+        runs = list(range(args.repeat))
+        listed = timed(lambda _: check(api.get("/api/v1/tags/", {"page_size": 10})), runs, between)
+        rows.append(("request floor", "API", listed))
+        empty = timed(lambda _: check(page.get("/customers/suggest/", {"q": ""})), runs, between)
+        rows.append(("request floor", "type-ahead", empty))
+        tags = bare(
+            "SELECT t.* FROM customers_tag t WHERE t.workspace_id = %s ORDER BY t.name LIMIT 11"
+        )
+        rows.append(("request floor", "bare SQL", timed(tags, [[workspace.pk]] * args.repeat)))
+        report("request floor")
 
     texts = search_texts(sample, region)
     bares = bare_searches(workspace, 10)
