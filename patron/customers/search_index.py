@@ -54,7 +54,8 @@ POSTGRESQL_INDEX = "customer_email_trgm_idx"
 
 
 def ensure(connection: BaseDatabaseWrapper) -> None:
-    """Create whatever part of the index is missing (and, on SQLite, fill it)."""
+    """Create whatever part of the index is missing (and, on SQLite, fill it and merge it
+    into one segment: `optimize`)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -78,6 +79,19 @@ def ensure(connection: BaseDatabaseWrapper) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(f"CREATE TRIGGER {name} {body}")
             cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
+            optimize(connection)
+
+
+def optimize(connection: BaseDatabaseWrapper) -> None:
+    """SQLite: merge the FTS5 index's segments into one. A rebuild writes the index in
+    segments as it goes (28 at 1M customers), and FTS5 reads a term's entries in every
+    segment that has some: merged, an email fragment's lookup took half the CPU (60 emails'
+    last 6 letters and "@" at 1M, each on a new connection: median 3.0 -> 1.8 ms, p95
+    6.6 -> 3.2). Merging 1M customers' index took 2 s. Elsewhere it does nothing."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
 
 
 def drop(connection: BaseDatabaseWrapper) -> None:
