@@ -22,9 +22,9 @@ from django.db.models import BooleanField, Case, ExpressionWrapper, F, Model, Q,
 COUNT_CAP = 1_000
 # Page numbers (OFFSET) are taken while they stay within this many rows.
 OFFSET_CAP = 10_000
-# A search branch with this many matches in its index or more (first names "john...", one
-# person in fifty) finds its first rows sooner by walking the page's order and testing each
-# row than by sorting every match (AnyOf.scope); the walk gives up after WALK_MAX rows.
+# A branch of AnyOf.common with this many matches or more (first names "john...", one person
+# in fifty) is walked in the page's order rather than sorted; the walk gives up (and sorts)
+# after WALK_MAX rows.
 COMMON = 3_000
 WALK_MAX = 4_000
 
@@ -41,34 +41,47 @@ class AnyOf:
     whose first ten the name index gives in order.
 
     It rides on the queryset's Query (which copies it along when cloned) and stands only
-    while no filter has been added since (`conditions`, the count of its WHERE's terms).
+    while no filter has been added since (`of`).
 
-    `scope`, when given, is the rows the branches' indexes hold (a workspace's): counted
-    there, index only, a branch numbered in `common` (one that may match thousands, as a
-    name's beginning may, not an email) with COMMON matches or more is walked in the
-    page's order instead of sorted. Sorting reads every match ("john": 20,000 rows, 80 ms
-    at a million customers); the walk reads about fifty rows per row found (3 ms).
-
-    `hints`, by branch number, a condition that every match of that branch meets, on the
-    columns of the index the walk reads: the walk tests it first, and SQLite reads a row
-    from the table only for the rows that pass (the walk for "will" as a first name passed
-    3,600 names in order, each read from the table: 10-13 ms of CPU at 1M; hinted, 1 ms).
-
-    `whole`, branch numbers whose matches are few enough to read them all (a list of ids, as
-    an email fragment's): a first page that will be counted reads all of such a branch's ids
-    in the page's order, sorted by the database as for the first rows alone, and keeps them
-    for the count, which then reads none of its rows again (`count`). Sorting them all costs
-    a little more than keeping the first ones (1 ms of CPU for "wilson@"'s 3,300 matches at
-    1M), less than the count's second read of up to COUNT_CAP rows (2 ms).
+    Two kinds of branch find their first rows another way (`narrow`):
+    - walked: a branch that may match thousands (`common`: a name's beginning may, an
+      email not) and has COMMON matches or more in `scope` is walked in the page's order,
+      each row tested. Sorting reads every match ("john": 20,000 rows, 80 ms at a million
+      customers); the walk reads about fifty rows per row found (3 ms). The branch's hint
+      is tested first, from the index the walk reads, and SQLite reads from the table only
+      the rows that pass ("will" as a first name passed 3,600 names in order, each read
+      from the table: 10-13 ms of CPU at 1M; hinted, 1 ms).
+    - read whole: a branch whose matches are few (`whole`: a list of ids, as an email
+      fragment's) is read whole, in the page's order, by a first page that will be
+      counted, and the count takes its ids from there instead of reading up to COUNT_CAP
+      of its rows again (2 ms of CPU for "wilson@"'s 3,300 matches at 1M, where sorting
+      them all rather than keeping the first costs 1 ms).
     """
 
+    # The search: `base`'s rows matching any of `branches`, while `base`'s WHERE has
+    # `conditions` terms (none added since).
     base: QuerySet
     branches: tuple[Q, ...]
     conditions: int
+    # The rows the branches' indexes hold (a workspace's), where a branch of `common` (by
+    # number) is counted, index only, to tell whether to walk it.
     scope: QuerySet | None = None
     common: frozenset[int] = frozenset()
+    # By branch number, a condition that every match of the branch meets, on the columns
+    # of the index the walk reads.
     hints: dict[int, Q] = field(default_factory=dict, compare=False)
+    # The numbers of the branches to read whole.
     whole: frozenset[int] = frozenset()
+
+    # Filled as the search is used, and shared by the queryset's clones like the AnyOf:
+    # - each branch compiled once per order (a search's existence check, its page and its
+    #   count take the same branches, and compiling them through the ORM cost more than
+    #   running them);
+    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+    # - the branches to walk, by the order's first field;
+    _common: dict = field(default_factory=dict, compare=False, repr=False)
+    # - the ids of each branch read whole, by branch number, for the count.
+    _wholes: dict = field(default_factory=dict, compare=False, repr=False)
 
     def attach(self, queryset: QuerySet) -> QuerySet:
         queryset.query.any_of = self
@@ -82,14 +95,7 @@ class AnyOf:
             return None
         return found if len(where.children) == found.conditions else None
 
-    # Each branch compiled once per order: a search's existence check, its page and its
-    # count take the same branches (compiling them through the ORM cost more than running
-    # them); and the branches to walk, per order's first field. Shared by the queryset's
-    # clones, like the AnyOf itself.
-    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
-    _common: dict = field(default_factory=dict, compare=False, repr=False)
-    # The ids of each branch of `whole` read whole, by branch number, for the count.
-    _wholes: dict = field(default_factory=dict, compare=False, repr=False)
+    # The branches compiled
 
     def _branches(self, order: list[str] | None) -> tuple[list[tuple], list[str], str]:
         """Each branch as a SELECT (sql, params) of the sort columns of `order` (any order
@@ -107,22 +113,6 @@ class AnyOf:
         pk = next(n for n, name in enumerate(order) if name.lstrip("-") in ("pk", "id"))
         return self._compiled[key], ordering, f"k{pk}"
 
-    def first_ids(
-        self,
-        order: list[str] | None,
-        limit: int,
-        condition: Q | None = None,
-        only: list[int] | None = None,
-    ) -> tuple[str, list]:
-        """SQL of the ids among which the first `limit` rows in `order` are (with no order,
-        of `limit` rows or more of each branch, or all it has), of the branches numbered
-        `only` (all when None)."""
-        only = range(len(self.branches)) if only is None else only
-        if condition is not None:
-            return self._first_ids_where(order, limit, condition, only)
-        compiled, ordering, pk = self._branches(order)
-        return self._union([compiled[n] for n in only], pk, ordering if order else [], limit)
-
     @staticmethod
     def _union(compiled: list, pk: str, ordering: list[str], limit: int) -> tuple[str, list]:
         sort = f"ORDER BY {', '.join(ordering)} " if ordering else ""
@@ -136,17 +126,7 @@ class AnyOf:
             params += part_params
         return " UNION ".join(parts), params
 
-    def _first_ids_where(self, order: list[str] | None, limit: int, condition: Q, only):
-        """first_ids of the rows that also meet `condition` (a keyset page's cursor)."""
-        parts, params = [], []
-        for n in only:
-            branch = self.branches[n]
-            rows = self.base.filter(branch).filter(condition)
-            rows = rows.order_by(*(order or [])).values_list("pk", flat=True)[:limit]
-            sql, part_params = rows.query.sql_with_params()
-            parts.append(f"SELECT * FROM ({sql}) AS branch_{n}")
-            params += part_params
-        return " UNION ".join(parts), params
+    # Whether any row matches
 
     def exists(self, using: str) -> bool:
         """Whether any branch has a row (any row: the first in order may need all sorted),
@@ -156,6 +136,8 @@ class AnyOf:
         with connections[using].cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM ({sql}) AS found LIMIT 1", params)
             return cursor.fetchone() is not None
+
+    # A page
 
     def narrow(
         self,
@@ -191,6 +173,34 @@ class AnyOf:
         narrowed.query.where = self.base.query.where.clone()
         return narrowed.filter(pk__in=ids)
 
+    def first_ids(
+        self,
+        order: list[str] | None,
+        limit: int,
+        condition: Q | None = None,
+        only: list[int] | None = None,
+    ) -> tuple[str, list]:
+        """SQL of the ids among which the first `limit` rows in `order` are (with no order,
+        of `limit` rows or more of each branch, or all it has), of the branches numbered
+        `only` (all when None)."""
+        only = range(len(self.branches)) if only is None else only
+        if condition is not None:
+            return self._first_ids_where(order, limit, condition, only)
+        compiled, ordering, pk = self._branches(order)
+        return self._union([compiled[n] for n in only], pk, ordering if order else [], limit)
+
+    def _first_ids_where(self, order: list[str] | None, limit: int, condition: Q, only):
+        """first_ids of the rows that also meet `condition` (a keyset page's cursor)."""
+        parts, params = [], []
+        for n in only:
+            branch = self.branches[n]
+            rows = self.base.filter(branch).filter(condition)
+            rows = rows.order_by(*(order or [])).values_list("pk", flat=True)[:limit]
+            sql, part_params = rows.query.sql_with_params()
+            parts.append(f"SELECT * FROM ({sql}) AS branch_{n}")
+            params += part_params
+        return " UNION ".join(parts), params
+
     def _read_whole(self, n: int, order: list[str], using: str) -> list[int]:
         """The ids of all of branch `n`'s rows in `order`, kept for the count."""
         compiled, ordering, pk = self._branches(order)
@@ -199,6 +209,8 @@ class AnyOf:
             cursor.execute(f"SELECT {pk} FROM ({sql}) AS b ORDER BY {', '.join(ordering)}", params)
             self._wholes[n] = [row[0] for row in cursor.fetchall()]
         return self._wholes[n]
+
+    # The walk of common branches
 
     def _common_branches(self, order: list[str], using: str) -> set[int]:
         """The branches (numbers) to walk in `order`: those of `common` with COMMON matches
@@ -240,13 +252,15 @@ class AnyOf:
             ids = [row[0] for row in cursor.fetchall()]
         return ids if len(ids) >= limit else None
 
+    # The count
+
     def count(self, limit: int, using: str) -> int:
         """How many rows match, counted up to at least `limit` (more is "at least").
 
         Branch by branch, stopping once `limit` are found: "smit" has more than enough
         Smiths, and each row counted is a row read (the base's conditions are not in the
-        branches' indexes). A branch the page read whole (`whole`) is counted first, from
-        the ids it kept."""
+        branches' indexes). A branch the page read whole is counted first, from the ids it
+        kept."""
         compiled, _, pk = self._branches(None)
         found = set()
         numbers = sorted(range(len(compiled)), key=lambda n: n not in self._wholes)
