@@ -79,9 +79,9 @@ class AnyOf:
     #   running them);
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
     # - the branches to walk, by the order's first field;
-    _common: dict = field(default_factory=dict, compare=False, repr=False)
+    _to_walk: dict = field(default_factory=dict, compare=False, repr=False)
     # - the ids of each branch read whole, by branch number, for the count.
-    _wholes: dict = field(default_factory=dict, compare=False, repr=False)
+    _whole_ids: dict = field(default_factory=dict, compare=False, repr=False)
 
     def attach(self, queryset: QuerySet) -> QuerySet:
         queryset.query.any_of = self
@@ -97,7 +97,7 @@ class AnyOf:
 
     # The branches compiled
 
-    def _branches(self, order: list[str] | None) -> tuple[list[tuple], list[str], str]:
+    def _compiled_branches(self, order: list[str] | None) -> tuple[list[tuple], list[str], str]:
         """Each branch as a SELECT (sql, params) of the sort columns of `order` (any order
         already compiled, or the pk alone, when None), their ORDER BY and the pk's column."""
         if order is None:
@@ -113,26 +113,13 @@ class AnyOf:
         pk = next(n for n, name in enumerate(order) if name.lstrip("-") in ("pk", "id"))
         return self._compiled[key], ordering, f"k{pk}"
 
-    @staticmethod
-    def _union(compiled: list, pk: str, ordering: list[str], limit: int) -> tuple[str, list]:
-        sort = f"ORDER BY {', '.join(ordering)} " if ordering else ""
-        parts, params = [], []
-        for n, (sql, part_params) in enumerate(compiled):
-            # SQLite takes no LIMIT on a bare SELECT of a UNION
-            parts.append(
-                f"SELECT * FROM (SELECT {pk} FROM ({sql}) AS b {sort}LIMIT {int(limit)})"
-                f" AS branch_{n}"
-            )
-            params += part_params
-        return " UNION ".join(parts), params
-
     # Whether any row matches
 
     def exists(self, using: str) -> bool:
         """Whether any branch has a row (any row: the first in order may need all sorted),
         compiled in the base's order, which its page most likely asks for next."""
-        compiled, _, pk = self._branches(sort_keys(self.base))
-        sql, params = self._union(compiled, pk, [], 1)
+        compiled, _, pk = self._compiled_branches(sort_keys(self.base))
+        sql, params = _union_of_firsts(compiled, pk, [], 1)
         with connections[using].cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM ({sql}) AS found LIMIT 1", params)
             return cursor.fetchone() is not None
@@ -153,49 +140,47 @@ class AnyOf:
         as a list: as a subquery, PostgreSQL misjudged a typo search's (dozens of branches)
         and walked the name index past a million rows (7 s). `counted`: the rows will be
         counted next, so the branches of `whole` are read whole (with no `condition`)."""
-        ids, sorted_ = [], []
-        common = self._common_branches(order, queryset.db)
+        using = queryset.db
+        to_walk = self._branches_to_walk(order, using)
+        ids, to_sort = [], []
         for n in range(len(self.branches)):
+            found = None
             if counted and condition is None and n in self.whole:
-                ids += self._read_whole(n, order, queryset.db)[:limit]
-                continue
-            walked = self._walk(n, order, limit, condition, queryset.db) if n in common else None
-            if walked is None:
-                sorted_.append(n)
+                found = self._read_whole(n, order, using)[:limit]
+            elif n in to_walk:
+                rows = self.base if condition is None else self.base.filter(condition)
+                found = _walk(rows, self.branches[n], self.hints.get(n), order, limit, using)
+            if found is None:
+                to_sort.append(n)
             else:
-                ids += walked
-        if sorted_:
-            sql, params = self.first_ids(order, limit, condition, sorted_)
-            with connections[queryset.db].cursor() as cursor:
-                cursor.execute(sql, params)
-                ids += [row[0] for row in cursor.fetchall()]
+                ids += found
+        if to_sort:
+            ids += self._sorted_first_ids(to_sort, order, limit, condition, using)
         narrowed = queryset.all()
         narrowed.query.where = self.base.query.where.clone()
         return narrowed.filter(pk__in=ids)
 
-    def first_ids(
-        self,
-        order: list[str] | None,
-        limit: int,
-        condition: Q | None = None,
-        only: list[int] | None = None,
-    ) -> tuple[str, list]:
-        """SQL of the ids among which the first `limit` rows in `order` are (with no order,
-        of `limit` rows or more of each branch, or all it has), of the branches numbered
-        `only` (all when None)."""
-        only = range(len(self.branches)) if only is None else only
-        if condition is not None:
-            return self._first_ids_where(order, limit, condition, only)
-        compiled, ordering, pk = self._branches(order)
-        return self._union([compiled[n] for n in only], pk, ordering if order else [], limit)
+    def _sorted_first_ids(
+        self, numbers: list[int], order: list[str], limit: int, condition: Q | None, using: str
+    ) -> list[int]:
+        """The ids of the first `limit` rows in `order` of each branch of `numbers` (and
+        `condition`, a keyset page's cursor), each branch sorted by the database, in one
+        UNION."""
+        if condition is None:
+            compiled, ordering, pk = self._compiled_branches(order)
+            sql, params = _union_of_firsts([compiled[n] for n in numbers], pk, ordering, limit)
+        else:
+            sql, params = self._union_of_firsts_after(numbers, order, limit, condition)
+        return _first_column(using, sql, params)
 
-    def _first_ids_where(self, order: list[str] | None, limit: int, condition: Q, only):
-        """first_ids of the rows that also meet `condition` (a keyset page's cursor)."""
+    def _union_of_firsts_after(
+        self, numbers: list[int], order: list[str], limit: int, condition: Q
+    ) -> tuple[str, list]:
+        """_union_of_firsts of the rows that also meet `condition`, through the ORM."""
         parts, params = [], []
-        for n in only:
-            branch = self.branches[n]
-            rows = self.base.filter(branch).filter(condition)
-            rows = rows.order_by(*(order or [])).values_list("pk", flat=True)[:limit]
+        for n in numbers:
+            rows = self.base.filter(self.branches[n]).filter(condition)
+            rows = rows.order_by(*order).values_list("pk", flat=True)[:limit]
             sql, part_params = rows.query.sql_with_params()
             parts.append(f"SELECT * FROM ({sql}) AS branch_{n}")
             params += part_params
@@ -203,54 +188,26 @@ class AnyOf:
 
     def _read_whole(self, n: int, order: list[str], using: str) -> list[int]:
         """The ids of all of branch `n`'s rows in `order`, kept for the count."""
-        compiled, ordering, pk = self._branches(order)
+        compiled, ordering, pk = self._compiled_branches(order)
         sql, params = compiled[n]
-        with connections[using].cursor() as cursor:
-            cursor.execute(f"SELECT {pk} FROM ({sql}) AS b ORDER BY {', '.join(ordering)}", params)
-            self._wholes[n] = [row[0] for row in cursor.fetchall()]
-        return self._wholes[n]
+        sql = f"SELECT {pk} FROM ({sql}) AS b ORDER BY {', '.join(ordering)}"
+        self._whole_ids[n] = _first_column(using, sql, params)
+        return self._whole_ids[n]
 
-    # The walk of common branches
-
-    def _common_branches(self, order: list[str], using: str) -> set[int]:
+    def _branches_to_walk(self, order: list[str], using: str) -> set[int]:
         """The branches (numbers) to walk in `order`: those of `common` with COMMON matches
-        or more in `scope` (counted in one statement, in their indexes alone) whose index
-        does not give that order already."""
+        or more in `scope` whose index does not give that order already."""
         if self.scope is None or not order or not self.common:
             return set()
         first = order[0].lstrip("-")
-        if first not in self._common:
-            probes = [n for n in sorted(self.common) if first not in _fields(self.branches[n])]
-            parts, params = [], []
-            template = self.scope.order_by().values("pk")
-            for n, (sql, part_params) in zip(
-                probes, _each_branch(template, [self.branches[n] for n in probes]), strict=True
-            ):
-                parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT {COMMON}) AS probe_{n})")
-                params += part_params
-            counts = []
-            if parts:
-                with connections[using].cursor() as cursor:
-                    cursor.execute(f"SELECT {', '.join(parts)}", params)
-                    counts = cursor.fetchone()
-            self._common[first] = {n for n, c in zip(probes, counts, strict=True) if c >= COMMON}
-        return self._common[first]
-
-    def _walk(self, n: int, order: list[str], limit: int, condition: Q | None, using: str):
-        """The ids of branch `n`'s first `limit` rows in `order` (after `condition`), found
-        by walking the base's rows in that order and testing each; None when WALK_MAX rows
-        hold fewer (the branch is then sorted)."""
-        branch = self.branches[n]
-        rows = self.base if condition is None else self.base.filter(condition)
-        hit = ExpressionWrapper(branch, output_field=BooleanField())
-        if n in self.hints:  # a CASE, since SQLite evaluates both sides of an AND
-            hit = Case(When(self.hints[n], then=hit), default=False, output_field=BooleanField())
-        walk = rows.order_by(*order).values(k=F("pk"), hit=hit)[:WALK_MAX]
-        sql, params = walk.query.sql_with_params()
-        with connections[using].cursor() as cursor:
-            cursor.execute(f"SELECT k FROM ({sql}) AS walk WHERE hit LIMIT {int(limit)}", params)
-            ids = [row[0] for row in cursor.fetchall()]
-        return ids if len(ids) >= limit else None
+        if first not in self._to_walk:
+            unordered = {
+                n: self.branches[n]
+                for n in sorted(self.common)
+                if first not in _fields(self.branches[n])
+            }
+            self._to_walk[first] = _common_in(self.scope, unordered, using)
+        return self._to_walk[first]
 
     # The count
 
@@ -261,13 +218,13 @@ class AnyOf:
         Smiths, and each row counted is a row read (the base's conditions are not in the
         branches' indexes). A branch the page read whole is counted first, from the ids it
         kept."""
-        compiled, _, pk = self._branches(None)
+        compiled, _, pk = self._compiled_branches(None)
         found = set()
-        numbers = sorted(range(len(compiled)), key=lambda n: n not in self._wholes)
+        numbers = sorted(range(len(compiled)), key=lambda n: n not in self._whole_ids)
         with connections[using].cursor() as cursor:
             for n in numbers:
-                if n in self._wholes:
-                    found.update(self._wholes[n])
+                if n in self._whole_ids:
+                    found.update(self._whole_ids[n])
                 else:
                     sql, params = compiled[n]
                     cursor.execute(f"SELECT {pk} FROM ({sql}) AS b LIMIT {int(limit)}", params)
@@ -295,6 +252,61 @@ def _each_branch(template: QuerySet, branches) -> list[tuple[str, list]]:
         condition, condition_params = compiler.compile(query.build_where(branch))
         compiled.append((f"{sql} AND ({condition})", [*params, *condition_params]))
     return compiled
+
+
+def _union_of_firsts(compiled: list, pk: str, ordering: list[str], limit: int) -> tuple[str, list]:
+    """SQL of the ids (`pk`) of the first `limit` rows of each compiled branch in `ordering`
+    (of any `limit` rows when none), in one UNION."""
+    sort = f"ORDER BY {', '.join(ordering)} " if ordering else ""
+    parts, params = [], []
+    for n, (sql, part_params) in enumerate(compiled):
+        # SQLite takes no LIMIT on a bare SELECT of a UNION
+        parts.append(
+            f"SELECT * FROM (SELECT {pk} FROM ({sql}) AS b {sort}LIMIT {int(limit)}) AS branch_{n}"
+        )
+        params += part_params
+    return " UNION ".join(parts), params
+
+
+def _first_column(using: str, sql: str, params: list) -> list:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# The walk of a common branch (AnyOf: walked)
+
+
+def _common_in(scope: QuerySet, branches: dict[int, Q], using: str) -> set[int]:
+    """The numbers of `branches` with COMMON matches or more in `scope`, counted in one
+    statement, each in its own index alone."""
+    if not branches:
+        return set()
+    compiled = _each_branch(scope.order_by().values("pk"), list(branches.values()))
+    parts, params = [], []
+    for n, (sql, part_params) in zip(branches, compiled, strict=True):
+        parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT {COMMON}) AS probe_{n})")
+        params += part_params
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        counts = cursor.fetchone()
+    return {n for n, count in zip(branches, counts, strict=True) if count >= COMMON}
+
+
+def _walk(
+    rows: QuerySet, branch: Q, hint: Q | None, order: list[str], limit: int, using: str
+) -> list[int] | None:
+    """The ids of the first `limit` of `rows` in `order` that match `branch`, found by
+    walking them in that order and testing each (`hint` first); None when the first
+    WALK_MAX rows hold fewer (the branch is then sorted)."""
+    hit = ExpressionWrapper(branch, output_field=BooleanField())
+    if hint is not None:  # a CASE, since SQLite evaluates both sides of an AND
+        hit = Case(When(hint, then=hit), default=False, output_field=BooleanField())
+    walk = rows.order_by(*order).values(k=F("pk"), hit=hit)[:WALK_MAX]
+    sql, params = walk.query.sql_with_params()
+    sql = f"SELECT k FROM ({sql}) AS walk WHERE hit LIMIT {int(limit)}"
+    ids = _first_column(using, sql, params)
+    return ids if len(ids) >= limit else None
 
 
 def _fields(branch: Q) -> set[str]:
