@@ -77,11 +77,11 @@ class AnyOf:
     # - each branch compiled once per order (a search's existence check, its page and its
     #   count take the same branches, and compiling them through the ORM cost more than
     #   running them);
-    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+    _compiled: dict[tuple, list] = field(default_factory=dict, compare=False, repr=False)
     # - the branches to walk, by the order's first field;
-    _to_walk: dict = field(default_factory=dict, compare=False, repr=False)
+    _to_walk: dict[str, set[int]] = field(default_factory=dict, compare=False, repr=False)
     # - the ids of each branch read whole, by branch number, for the count.
-    _whole_ids: dict = field(default_factory=dict, compare=False, repr=False)
+    _whole_ids: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def attach(self, queryset: QuerySet) -> QuerySet:
         queryset.query.any_of = self
@@ -135,10 +135,11 @@ class AnyOf:
         counted: bool = False,
     ):
         """`queryset` (as it stands, with its select_related, only...) with only the rows
-        among the first `limit` of each branch: the base's conditions and those ids, not
-        the test of every branch, which SQLite would read all matches of first. The ids come
-        as a list: as a subquery, PostgreSQL misjudged a typo search's (dozens of branches)
-        and walked the name index past a million rows (7 s). `counted`: the rows will be
+        among the first `limit` in `order` (after `condition`) of each branch, read whole,
+        walked or sorted with the others: the base's conditions and those ids, not the test
+        of every branch, which SQLite would read all matches of first. The ids come as a
+        list: as a subquery, PostgreSQL misjudged a typo search's (dozens of branches) and
+        walked the name index past a million rows (7 s). `counted`: the rows will be
         counted next, so the branches of `whole` are read whole (with no `condition`)."""
         using = queryset.db
         to_walk = self._branches_to_walk(order, using)
@@ -159,6 +160,29 @@ class AnyOf:
         narrowed = queryset.all()
         narrowed.query.where = self.base.query.where.clone()
         return narrowed.filter(pk__in=ids)
+
+    def _branches_to_walk(self, order: list[str], using: str) -> set[int]:
+        """The branches (numbers) to walk in `order`: those of `common` with COMMON matches
+        or more in `scope` whose index does not give that order already."""
+        if self.scope is None or not order or not self.common:
+            return set()
+        first = order[0].lstrip("-")
+        if first not in self._to_walk:
+            unordered = {
+                n: self.branches[n]
+                for n in sorted(self.common)
+                if first not in _fields(self.branches[n])
+            }
+            self._to_walk[first] = _common_in(self.scope, unordered, using)
+        return self._to_walk[first]
+
+    def _read_whole(self, n: int, order: list[str], using: str) -> list[int]:
+        """The ids of all of branch `n`'s rows in `order`, kept for the count."""
+        compiled, ordering, pk = self._compiled_branches(order)
+        sql, params = compiled[n]
+        sql = f"SELECT {pk} FROM ({sql}) AS b ORDER BY {', '.join(ordering)}"
+        self._whole_ids[n] = _first_column(using, sql, params)
+        return self._whole_ids[n]
 
     def _sorted_first_ids(
         self, numbers: list[int], order: list[str], limit: int, condition: Q | None, using: str
@@ -185,29 +209,6 @@ class AnyOf:
             parts.append(f"SELECT * FROM ({sql}) AS branch_{n}")
             params += part_params
         return " UNION ".join(parts), params
-
-    def _read_whole(self, n: int, order: list[str], using: str) -> list[int]:
-        """The ids of all of branch `n`'s rows in `order`, kept for the count."""
-        compiled, ordering, pk = self._compiled_branches(order)
-        sql, params = compiled[n]
-        sql = f"SELECT {pk} FROM ({sql}) AS b ORDER BY {', '.join(ordering)}"
-        self._whole_ids[n] = _first_column(using, sql, params)
-        return self._whole_ids[n]
-
-    def _branches_to_walk(self, order: list[str], using: str) -> set[int]:
-        """The branches (numbers) to walk in `order`: those of `common` with COMMON matches
-        or more in `scope` whose index does not give that order already."""
-        if self.scope is None or not order or not self.common:
-            return set()
-        first = order[0].lstrip("-")
-        if first not in self._to_walk:
-            unordered = {
-                n: self.branches[n]
-                for n in sorted(self.common)
-                if first not in _fields(self.branches[n])
-            }
-            self._to_walk[first] = _common_in(self.scope, unordered, using)
-        return self._to_walk[first]
 
     # The count
 
