@@ -300,6 +300,8 @@ def _walk(
     """The ids of the first `limit` of `rows` in `order` that match `branch`, found by
     walking them in that order and testing each (`hint` first); None when the first
     WALK_MAX rows hold fewer (the branch is then sorted)."""
+    if hint is not None and connections[using].vendor == "postgresql":
+        return _walk_hinted(rows, branch, hint, order, limit, using)
     hit = ExpressionWrapper(branch, output_field=BooleanField())
     if hint is not None:  # a CASE, since SQLite evaluates both sides of an AND
         hit = Case(When(hint, then=hit), default=False, output_field=BooleanField())
@@ -307,6 +309,25 @@ def _walk(
     sql, params = walk.query.sql_with_params()
     sql = f"SELECT k FROM ({sql}) AS walk WHERE hit LIMIT {int(limit)}"
     ids = _first_column(using, sql, params)
+    return ids if len(ids) >= limit else None
+
+
+def _walk_hinted(
+    rows: QuerySet, branch: Q, hint: Q, order: list[str], limit: int, using: str
+) -> list[int] | None:
+    """_walk on PostgreSQL: the rows that pass `hint` are found from the index alone, and
+    `branch` is tested on those only. Its index scan reads each row from the table before
+    testing anything, so one statement read every row walked ("will" as a first name:
+    3,654 rows, 3,693 pages, 7-17 ms at 1M); this way 82 rows are read, in 1.2 ms. (SQLite
+    tests the hint from the index first: there one statement costs 0.5-1 ms of CPU less.)"""
+    hinted = ExpressionWrapper(hint, output_field=BooleanField())
+    walk = rows.order_by(*order).values(k=F("pk"), hinted=hinted)[:WALK_MAX]
+    sql, params = walk.query.sql_with_params()
+    passed = _first_column(using, f"SELECT k FROM ({sql}) AS walk WHERE hinted", params)
+    matching = set(
+        rows.order_by().filter(pk__in=passed).filter(branch).values_list("pk", flat=True)
+    )
+    ids = [pk for pk in passed if pk in matching][:limit]
     return ids if len(ids) >= limit else None
 
 

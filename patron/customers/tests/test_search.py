@@ -176,6 +176,19 @@ def test_a_walked_first_name_finds_middle_names_and_names_cut_short(workspace, a
     assert [c.pk for c in keyset.first(found, 4)] == expected[:4]
 
 
+def test_a_walked_first_name_is_told_by_the_first_name_not_by_its_hint(
+    workspace, admin, monkeypatch
+):
+    """The walk's hint (a word of name_key begins with the text) also lets through a later
+    word of a surname ("Ap Jones"); the first name itself decides what is found."""
+    monkeypatch.setattr(keyset, "COMMON", 2)
+    for first, last in [("Ann", "Ap Jones"), ("Jon", "Young"), ("Jonas", "Zed"), ("Bo", "Park")]:
+        make_customer(workspace, admin, first_name=first, last_name=last)
+    customers = Customer.objects.in_workspace(workspace).searchable()
+    found = global_search(customers, "jon", "GB", workspace=workspace)
+    assert [c.last_name for c in keyset.first(found, 2)] == ["Young", "Zed"]
+
+
 def test_a_count_stops_at_the_cap_with_the_branch_that_reaches_it(workspace, admin):
     people = [("Ann", "Smith"), ("Smithy", "Zed"), ("Bob", "Smit"), ("Cy", "Smithers")]
     for first, last in people:
