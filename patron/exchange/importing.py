@@ -1003,6 +1003,10 @@ class _Importer:
         if job.file:
             job.file.delete(save=False)
         job.save(update_fields=["status", "message", "errors", "finished_at", "file"])
+        # Each batch added its emails to SQLite's search index as a segment of their own,
+        # and an email fragment's lookup reads every segment: merged once, it reads one
+        # (search_index.optimize; 2 s at a million customers).
+        search_index.optimize(connection)
 
 
 # A run reads, validates and normalizes the next batch in a second process while this one

@@ -666,3 +666,18 @@ def test_imported_customers_are_found_by_part_of_their_email(tmp_path, workspace
     assert {c.last_name for c in global_search(customers(workspace), "@example.co", "GB")} == {
         f"Person {n}" for n in range(5)
     } | {"Lovelace"}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's email index (FTS5)")
+def test_an_import_leaves_the_email_index_in_one_segment(tmp_path, workspace):
+    """Each batch adds its emails to the index as a segment; a fragment's lookup reads each
+    one, so the finished import merges them (search_index.optimize)."""
+    from patron.customers import search_index
+
+    rows = [["Last name", "Email"]] + [[f"Poet{n}", f"poet{n}@verse.example"] for n in range(6)]
+    import_run(workspace=workspace, actor=None, table=write_csv(tmp_path, rows), batch_size=2)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT segid) FROM {search_index.FTS_TABLE}_idx")
+        assert cursor.fetchone()[0] == 1
+    found = global_search(Customer.objects.in_workspace(workspace), "@verse", "GB")
+    assert sorted(c.last_name for c in found) == [f"Poet{n}" for n in range(6)]
