@@ -215,6 +215,21 @@ def test_a_long_search_text_answers_without_guessing_typos(people, workspace):
     assert found(workspace, "Smyth " + "1" * 300) == set()
 
 
+def bulk_customers(workspace, name: str, domain: str, count: int, first_number: int) -> None:
+    """`count` customers in one INSERT, past the services (no History): `name` 0, 1, ...
+    with emails "<name>0@<domain>", ..., numbered from `first_number`."""
+    Customer.objects.bulk_create(
+        Customer(
+            workspace=workspace,
+            number=first_number + n,
+            last_name=f"{name}{n}",
+            name_key=f"{name.lower()}{n}",
+            email=f"{name.lower()}{n}@{domain}",
+        )
+        for n in range(count)
+    )
+
+
 @pytest.mark.parametrize("most", [5_000, 0])
 def test_the_email_index_is_an_index(people, workspace, monkeypatch, most):
     """The "contains" search asks the trigram index, not every row's email: once, for its
@@ -223,16 +238,7 @@ def test_the_email_index_is_an_index(people, workspace, monkeypatch, most):
     if connection.vendor == "postgresql":
         # Among five rows any scan is cheapest: a thousand others, indexed (not left in
         # the GIN index's pending list) and counted, make the planner choose as at scale.
-        Customer.objects.bulk_create(
-            Customer(
-                workspace=workspace,
-                number=1000 + n,
-                last_name=f"Other{n}",
-                name_key=f"other{n}",
-                email=f"other{n}@elsewhere.example",
-            )
-            for n in range(1000)
-        )
+        bulk_customers(workspace, "Other", "elsewhere.example", 1000, first_number=1000)
         with connection.cursor() as cursor:
             cursor.execute("SELECT gin_clean_pending_list('customer_email_trgm_idx')")
             cursor.execute("ANALYZE customers_customer")
@@ -418,16 +424,7 @@ def test_a_deferred_bulk_insert_is_searchable_and_the_index_stays_right(workspac
     old = make_customer(workspace, admin, last_name="Old", email="old.one@before.example")
     gone = make_customer(workspace, admin, last_name="Gone", email="gone@before.example")
     with transaction.atomic(), search_index.deferred(connection):
-        Customer.objects.bulk_create(
-            Customer(
-                workspace=workspace,
-                number=100 + n,
-                last_name=f"New{n}",
-                name_key=f"new{n}",
-                email=f"new{n}@bulk.example",
-            )
-            for n in range(3)
-        )
+        bulk_customers(workspace, "New", "bulk.example", 3, first_number=100)
         Customer.objects.filter(last_name="New1").update(email="renamed@bulk.example")
         Customer.objects.filter(last_name="New2").delete()
         Customer.objects.filter(pk=old.pk).update(email="old.two@after.example")
