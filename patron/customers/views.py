@@ -105,7 +105,7 @@ def search_suggestions(request):
     matches = []
     if len(text.strip()) >= 2 or is_plain_number(text.strip()):
         region = request.workspace.default_region
-        customers = _customers(request, related=False).filter(archived_at__isnull=True)
+        customers = _customers(request, related=False).searchable()
         found = global_search(customers, text, region, workspace=request.workspace)
         matches = keyset.first(found.only(*SUGGESTION_FIELDS), 8)
     # A fragment of the banner: it needs none of the page's context (the workspace, the
