@@ -28,7 +28,8 @@ def test_each_entry_is_in_the_customers_history(customer, admin):
     services.loyalty_redeem(customer=customer, points=4, actor=admin)
     changes = [
         (change.fields[0]["old"], change.fields[0]["new"], change.reason)
-        for change in changes_for(customer).filter(fields__0__field="loyalty_points")
+        for change in changes_for(customer)
+        if change.fields and change.fields[0]["field"] == "loyalty_points"
     ]
     assert changes == [("10", "6", "Redeemed"), ("0", "10", "Earned: Welcome")]
     entry = customer.loyalty_entries.first()
@@ -131,7 +132,8 @@ def test_select_house_accounts(customer, admin, house_account, workspace):
     assert [link.house_account for link in customer.customer_house_accounts.all()] == [staff]
     changes = [
         (c.fields[0]["old"], c.fields[0]["new"])
-        for c in changes_for(customer).filter(fields__0__field="house_accounts")
+        for c in changes_for(customer)
+        if c.fields and c.fields[0]["field"] == "house_accounts"
     ]
     assert changes == [("Staff, Trade", "Staff"), ("", "Staff, Trade")]
 

@@ -66,7 +66,11 @@ def test_customer_traits_set_adds_removes_and_records_history(workspace, admin, 
         "Sailor",
         "Skier",
     }
-    latest, first = list(changes_for(customer).filter(fields__0__field="traits"))
+    latest, first = [
+        change
+        for change in changes_for(customer)
+        if change.fields and change.fields[0]["field"] == "traits"
+    ]
     assert latest.fields == [
         {"field": "traits", "label": "Traits", "old": "Golfer, Sailor", "new": "Sailor, Skier"}
     ]
