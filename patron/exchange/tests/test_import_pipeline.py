@@ -5,10 +5,12 @@ and a killed import leaves no reading process behind."""
 
 import csv
 import gc
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import weakref
 from pathlib import Path
@@ -85,6 +87,31 @@ def test_an_unreadable_row_stops_a_pipelined_run_as_it_stops_one_process(
     assert (job.status, job.rows, job.next_row) == ("failed", 100, 101)
     assert job.message == "The disk went away."
     assert gc.isenabled()  # given back by the stopped run too
+
+
+def test_a_failed_write_stops_a_pipelined_run_and_leaves_nothing_running(
+    tmp_path, workspace, admin, monkeypatch
+):
+    """The batches are received and unpacked by a thread, a batch ahead: when the
+    importer fails, the thread and the reading process end with the run."""
+    path = people_file(tmp_path / "people.csv", 400)
+
+    def failing_write(self, batch):
+        if self.next_row > 150:
+            raise RuntimeError("The database went away.")
+        return real_write(self, batch)
+
+    real_write = importing._Importer.write
+    monkeypatch.setattr(importing._Importer, "write", failing_write)
+    monkeypatch.setattr(importing._Pipeline, "available", staticmethod(lambda: True))
+    with pytest.raises(RuntimeError, match="The database went away"):
+        import_run(workspace=workspace, actor=admin, table=open_table(path), batch_size=50)
+    job = ImportJob.objects.get(workspace=workspace)
+    assert (job.status, job.rows, job.next_row) == ("failed", 150, 151)
+    # The three committed batches' customers, and not one of the batch that failed.
+    assert Customer.objects.filter(workspace=workspace).count() == job.created > 100
+    assert not [t for t in threading.enumerate() if t.name == "patron-import-receiver"]
+    assert multiprocessing.active_children() == []
 
 
 def _processes_running(command_part: str) -> list[int]:
