@@ -53,7 +53,7 @@ from django.utils.text import normalize_newlines
 
 from patron.core.models import Sequence
 from patron.customers import search_index
-from patron.customers.loose_search import array_literal
+from patron.customers.loose_search import array_literal, id_in
 from patron.customers.models import Customer
 from patron.customers.normalize import normalize_email, normalize_phone
 from patron.customers.services import AUDITED_FIELDS, MANY_TO_MANY_FIELDS
@@ -348,13 +348,6 @@ def _text_in(name: str, values: set[str]) -> Q:
     return Q(**{f"{name}__in": values})
 
 
-def _ids_in(ids) -> Q:
-    """Customers with one of the ids: on PostgreSQL as one array parameter."""
-    if connection.vendor == "postgresql":
-        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [array_literal(ids)]))
-    return Q(pk__in=list(ids))
-
-
 @contextmanager
 def _without_bitmap_scans(wanted: bool = True) -> Iterator[None]:
     """PostgreSQL: the block's queries make no bitmap scan, the only way to read a GIN
@@ -400,7 +393,7 @@ def _lookup(workspace, wanted: dict[str, set], *, lock: bool) -> dict[tuple[str,
             continue
         query = base.filter(condition).order_by("pk")
         if found:  # a customer an earlier kind found is not read again (the same person)
-            query = query.exclude(_ids_in(found))
+            query = query.exclude(id_in(list(found)))
         with _without_bitmap_scans(kind == "email"):
             customers = list(query)
         for customer in customers:
