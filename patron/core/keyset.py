@@ -52,11 +52,12 @@ class AnyOf:
       from the table ("will" as a first name passed 3,600 names in order, each read from
       the table: 10-13 ms of CPU at 1M on SQLite, 7-17 ms on PostgreSQL; hinted, 1 ms;
       PostgreSQL in two statements, `_walk_hinted`).
-    - read whole: a branch whose matches are few (`whole`: a list of ids, as an email
-      fragment's) is read whole, in the page's order, by a first page that will be
-      counted, and the count takes its ids from there instead of reading up to COUNT_CAP
-      of its rows again (2 ms of CPU for "wilson@"'s 3,300 matches at 1M, where sorting
-      them all rather than keeping the first costs 1 ms).
+    - listed: a branch whose matches were found beforehand, all of them among `base`'s rows
+      and in an order (`listed`: an email fragment's, `ids_in_order`), takes its first
+      rows from that list when the page asks for the same order, and is counted from it:
+      sorted again by the page (each match's row read again: 11-17 ms for "jones@"'s
+      4,000 matches at 1M on PostgreSQL) and counted up to COUNT_CAP (4 ms more, and the
+      planner's estimate beyond), it cost three times its lookup.
     """
 
     # The search: `base`'s rows matching any of `branches`, while `base`'s WHERE has
@@ -71,18 +72,18 @@ class AnyOf:
     # By branch number, a condition that every match of the branch meets, on the columns
     # of the index the walk reads.
     hints: dict[int, Q] = field(default_factory=dict, compare=False)
-    # The numbers of the branches to read whole.
-    whole: frozenset[int] = frozenset()
+    # By branch number, all of the branch's rows among `base`'s, as (order, ids in it).
+    listed: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = field(
+        default_factory=dict, compare=False
+    )
 
     # Filled as the search is used, and shared by the queryset's clones like the AnyOf:
     # - each branch compiled once per order (a search's existence check, its page and its
     #   count take the same branches, and compiling them through the ORM cost more than
     #   running them);
     _compiled: dict[tuple, list] = field(default_factory=dict, compare=False, repr=False)
-    # - the branches to walk, by the order's first field;
+    # - and the branches to walk, by the order's first field.
     _to_walk: dict[str, set[int]] = field(default_factory=dict, compare=False, repr=False)
-    # - the ids of each branch read whole, by branch number, for the count.
-    _whole_ids: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def attach(self, queryset: QuerySet) -> QuerySet:
         queryset.query.any_of = self
@@ -105,14 +106,9 @@ class AnyOf:
             order = next(iter(self._compiled), ("pk",))
         key = tuple(order)
         if key not in self._compiled:
-            columns = {f"k{n}": F(name.lstrip("-")) for n, name in enumerate(order)}
-            template = self.base.order_by().values(**columns)
+            template = self.base.order_by().values(**_sort_columns(order))
             self._compiled[key] = _each_branch(template, self.branches)
-        ordering = [
-            f"k{n} {'DESC' if name.startswith('-') else 'ASC'}" for n, name in enumerate(order)
-        ]
-        pk = next(n for n, name in enumerate(order) if name.lstrip("-") in ("pk", "id"))
-        return self._compiled[key], ordering, f"k{pk}"
+        return self._compiled[key], *_ordering(order)
 
     # Whether any row matches
 
@@ -127,28 +123,21 @@ class AnyOf:
 
     # A page
 
-    def narrow(
-        self,
-        queryset: QuerySet,
-        order: list[str],
-        limit: int,
-        condition: Q | None,
-        counted: bool = False,
-    ):
+    def narrow(self, queryset: QuerySet, order: list[str], limit: int, condition: Q | None):
         """`queryset` (as it stands, with its select_related, only...) with only the rows
-        among the first `limit` in `order` (after `condition`) of each branch, read whole,
+        among the first `limit` in `order` (after `condition`) of each branch, listed,
         walked or sorted with the others: the base's conditions and those ids, not the test
         of every branch, which SQLite would read all matches of first. The ids come as a
         list: as a subquery, PostgreSQL misjudged a typo search's (dozens of branches) and
-        walked the name index past a million rows (7 s). `counted`: the rows will be
-        counted next, so the branches of `whole` are read whole (with no `condition`)."""
+        walked the name index past a million rows (7 s)."""
         using = queryset.db
         to_walk = self._branches_to_walk(order, using)
         ids, to_sort = [], []
         for n in range(len(self.branches)):
             found = None
-            if counted and condition is None and n in self.whole:
-                found = self._read_whole(n, order, using)[:limit]
+            listed_order, listed_ids = self.listed.get(n, ((), ()))
+            if condition is None and list(listed_order) == order:
+                found = list(listed_ids[:limit])
             elif n in to_walk:
                 rows = self.base if condition is None else self.base.filter(condition)
                 found = _walk(rows, self.branches[n], self.hints.get(n), order, limit, using)
@@ -176,14 +165,6 @@ class AnyOf:
             }
             self._to_walk[first] = _common_in(self.scope, unordered, using)
         return self._to_walk[first]
-
-    def _read_whole(self, n: int, order: list[str], using: str) -> list[int]:
-        """The ids of all of branch `n`'s rows in `order`, kept for the count."""
-        compiled, ordering, pk = self._compiled_branches(order)
-        sql, params = compiled[n]
-        sql = f"SELECT {pk} FROM ({sql}) AS b ORDER BY {', '.join(ordering)}"
-        self._whole_ids[n] = _first_column(using, sql, params)
-        return self._whole_ids[n]
 
     def _sorted_first_ids(
         self, numbers: list[int], order: list[str], limit: int, condition: Q | None, using: str
@@ -214,26 +195,30 @@ class AnyOf:
     # The count
 
     def count(self, limit: int, using: str) -> int:
-        """How many rows match, counted up to at least `limit` (more is "at least").
+        """How many rows match, counted up to at least `limit` (more is "at least"; all of
+        them when every branch is listed).
 
         Branch by branch, stopping once `limit` are found: "smit" has more than enough
         Smiths, and each row counted is a row read (the base's conditions are not in the
-        branches' indexes). A branch the page read whole is counted first, from the ids it
-        kept."""
+        branches' indexes). The listed branches are counted first, from their lists."""
+        found = {pk for n in self.listed for pk in self.listed[n][1]}
+        if self.all_listed:
+            return len(found)
         compiled, _, pk = self._compiled_branches(None)
-        found = set()
-        numbers = sorted(range(len(compiled)), key=lambda n: n not in self._whole_ids)
         with connections[using].cursor() as cursor:
-            for n in numbers:
-                if n in self._whole_ids:
-                    found.update(self._whole_ids[n])
-                else:
+            for n in range(len(compiled)):
+                if len(found) >= limit:
+                    break
+                if n not in self.listed:
                     sql, params = compiled[n]
                     cursor.execute(f"SELECT {pk} FROM ({sql}) AS b LIMIT {int(limit)}", params)
                     found.update(row[0] for row in cursor.fetchall())
-                if len(found) >= limit:
-                    break
         return len(found)
+
+    @property
+    def all_listed(self) -> bool:
+        """Whether every branch is listed: the search's rows are all known, and counted."""
+        return len(self.listed) == len(self.branches)
 
 
 def _each_branch(template: QuerySet, branches) -> list[tuple[str, list]]:
@@ -274,6 +259,37 @@ def _first_column(using: str, sql: str, params: list) -> list:
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def _sort_columns(order: list[str]) -> dict[str, F]:
+    """The columns of `order` as k0, k1... (for SQL that sorts by them outside the ORM)."""
+    return {f"k{n}": F(name.lstrip("-")) for n, name in enumerate(order)}
+
+
+def _ordering(order: list[str]) -> tuple[list[str], str]:
+    """The ORDER BY terms of _sort_columns(order), and the pk's column among them."""
+    ordering = [f"k{n} {'DESC' if name.startswith('-') else 'ASC'}" for n, name in enumerate(order)]
+    pk = next(n for n, name in enumerate(order) if name.lstrip("-") in ("pk", "id"))
+    return ordering, f"k{pk}"
+
+
+def ids_in_order(rows: QuerySet, most: int | None = None) -> list[int] | None:
+    """The ids of all of `rows` in their order (sort_keys), for AnyOf.listed; None when
+    there are more than `most`.
+
+    Given `most`, at most `most` + 1 rows are taken in no order, then sorted: asked for the
+    first ones in order instead, a database would read and sort every match, and PostgreSQL
+    may walk an index in that order testing each row. Without it (`rows` are few, a list
+    of ids), they are sorted in one go: taken first, SQLite's 4,000 rows cost 1.5 ms more."""
+    order = sort_keys(rows)
+    if most is None:
+        return list(dict.fromkeys(rows.order_by(*order).values_list("pk", flat=True)))
+    ordering, pk = _ordering(order)
+    taken = rows.order_by().values(**_sort_columns(order))[: most + 1]
+    sql, params = taken.query.sql_with_params()
+    sql = f"SELECT {pk} FROM ({sql}) AS taken ORDER BY {', '.join(ordering)}"
+    ids = _first_column(rows.db, sql, params)
+    return list(dict.fromkeys(ids)) if len(ids) <= most else None
 
 
 # The walk of a common branch (AnyOf: walked)
@@ -342,18 +358,11 @@ def first(queryset: QuerySet, limit: int) -> list[Model]:
     return _first(queryset, sort_keys(queryset), limit)
 
 
-def _first(
-    queryset: QuerySet,
-    order: list[str],
-    limit: int,
-    condition: Q | None = None,
-    counted: bool = False,
-):
-    """The first `limit` rows of `queryset` (and `condition`) in `order`; `counted`, the
-    rows will be counted next (AnyOf.narrow)."""
+def _first(queryset: QuerySet, order: list[str], limit: int, condition: Q | None = None):
+    """The first `limit` rows of `queryset` (and `condition`) in `order`."""
     any_of = AnyOf.of(queryset)
     if any_of is not None:
-        queryset = any_of.narrow(queryset, order, limit, condition, counted)
+        queryset = any_of.narrow(queryset, order, limit, condition)
     if condition is not None:
         queryset = queryset.filter(condition)
     return list(queryset.order_by(*order)[:limit])
@@ -398,9 +407,11 @@ class Page:
 
 def count(queryset: QuerySet, cap: int | None = None) -> Count:
     """Rows of `queryset`, counted up to `cap` (COUNT_CAP); beyond it PostgreSQL's planner's
-    estimate."""
+    estimate. A search whose rows are all listed (AnyOf.listed) is counted exactly."""
     cap = cap or COUNT_CAP
     any_of = AnyOf.of(queryset)
+    if any_of is not None and any_of.all_listed:
+        return Count(any_of.count(cap + 1, queryset.db), exact=True)
     if any_of is not None:
         counted = min(any_of.count(cap + 1, queryset.db), cap + 1)
     else:
@@ -526,7 +537,7 @@ def paginate(
     else:
         number = number if number and (number - 1) * size < OFFSET_CAP else 1
         start = (number - 1) * size
-        rows = _first(queryset, keys, start + size + 1, counted=with_count)[start:]
+        rows = _first(queryset, keys, start + size + 1)[start:]
         has_next, has_previous = len(rows) > size, number > 1
         rows = rows[:size]
     page = Page(rows=rows, number=number, size=size)

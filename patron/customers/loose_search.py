@@ -15,7 +15,6 @@ from patron.core import keyset
 from patron.customers import search_index
 from patron.customers.models import Customer
 from patron.customers.normalize import one_edit_away
-from patron.workspaces.models import Workspace
 
 # Above every character a key holds: key <= x < key + TOP is "x starts with key".
 TOP = "\U0010ffff"
@@ -115,49 +114,39 @@ def id_in(ids: list[int]) -> Q:
     return Q(_IdIn(F("pk"), tuple(ids)))
 
 
-def is_id_list(condition: Q) -> bool:
-    """Whether `condition` is an id_in list."""
-    children = condition.children
-    return len(children) == 1 and isinstance(children[0], _IdIn) and not condition.negated
-
-
 # Up to this many matches of an email fragment come as a list of ids (see email_contains).
 EMAIL_LIST_MAX = 5_000
 
 
-def email_contains(text: str, workspace: Workspace | None = None) -> Q:
+def email_contains(text: str, queryset: QuerySet[Customer]) -> tuple[Q, list[int] | None]:
     """The email contains `text` (lower case), through the trigram index (SQLite: its FTS5
-    table, PostgreSQL: a GIN index and LIKE).
+    table, PostgreSQL: a GIN index and LIKE): the condition, and while the matches among
+    `queryset`'s rows are few ("smith@": 4,000 of 1M), all of them in its order.
 
-    The matches are looked up once, here, and while they are few ("smith@": 4,000 of 1M)
-    they come as a list of ids, so that the page sorts them and the count counts them
-    without asking the index again. Given the condition instead, PostgreSQL takes a
-    fragment's matches to be spread out and walks the name index from "a" for ten of them,
-    where they bunch together (the Smiths): 3 s; SQLite ran its FTS5 query for the page and
-    again for the count. Many matches ("@gmail") are spread out indeed, and the walk finds
-    ten at once.
+    The matches are looked up once, here, and while few they come as that list (the
+    condition is then the list of ids): a page takes its first rows from it and a count
+    counts it (keyset.AnyOf.listed), without asking the index or reading the rows again.
+    Given the condition instead, PostgreSQL takes a fragment's matches to be spread out
+    and walks the name index from "a" for ten of them, where they bunch together (the
+    Smiths): 3 s; SQLite ran its FTS5 query for the page and again for the count. Many
+    matches ("@gmail") are spread out indeed, and the walk finds ten at once.
 
-    On PostgreSQL the lookup keeps to `workspace` (the LIKE reads each candidate's row to
-    check it anyway), so another workspace's matches do not push this one's past the list.
-    SQLite's FTS5 table knows no workspace, and reading each match's row to tell took
-    8-14 ms of CPU for 3,400-5,000 matches at 1M (the lookup alone: 3-6 ms): there it
-    reads every workspace's, and the caller's queryset keeps its own."""
+    The lookup reads each candidate's row (on PostgreSQL, to check the LIKE, since the
+    trigram index only narrows; on SQLite, to keep `queryset`'s rows among the FTS5 table's,
+    which knows no workspace) and takes its sort values on the way."""
     if connection.vendor == "postgresql":
-        customers = Customer.objects.all()
-        if workspace is not None:
-            customers = customers.in_workspace(workspace)
-        # In no order: sorted by name, the first 5,001 of "counts@"'s 16,000 matches took
-        # them all to read and sort (50-74 ms at 1M; unsorted, 21-26).
-        ids = customers.filter(email__contains=text).order_by().values_list("pk", flat=True)
-        few = list(ids[: EMAIL_LIST_MAX + 1])
         condition = Q(email__contains=text)
+        ids = keyset.ids_in_order(queryset.filter(condition), EMAIL_LIST_MAX)
     else:
         sql, params = search_index.email_phrase_sql(text)
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} LIMIT {EMAIL_LIST_MAX + 1}", params)
-            few = [row[0] for row in cursor.fetchall()]
+            anywhere = [row[0] for row in cursor.fetchall()]
         condition = Q(pk__in=RawSQL(sql, params))
-    return id_in(few) if len(few) <= EMAIL_LIST_MAX else condition
+        ids = None
+        if len(anywhere) <= EMAIL_LIST_MAX:
+            ids = keyset.ids_in_order(queryset.filter(id_in(anywhere)))
+    return (condition, None) if ids is None else (id_in(ids), ids)
 
 
 # The typo search's matches are taken as a list of ids up to this many.

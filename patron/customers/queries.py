@@ -15,7 +15,6 @@ from patron.customers.loose_search import (
     FUZZY_MAX,
     FUZZY_MIN,
     email_contains,
-    is_id_list,
     starts_with,
     with_a_typo,
 )
@@ -59,22 +58,27 @@ def global_search(
     common = set(range(len(branches)))
     if is_plain_number(text) and len(text) <= 9:
         branches.append(Q(number=int(text)))
+    listed = {}
     if "@" in text:
         email = text.lower()
-        branches.append(starts_with("email", email))
         local, _, domain = email.partition("@")
         # A whole address ("ann@acme.co.uk") is looked up by prefix only: inside emails, its
-        # common trigrams (".co", "com") would have the index read half the table.
-        contains = len(email) >= CONTAINS_MIN and not (local and "." in domain)
-        if contains:
-            branches.append(email_contains(email, workspace))
+        # common trigrams (".co", "com") would have the index read half the table. What
+        # contains the text includes what starts with it.
+        if len(email) >= CONTAINS_MIN and not (local and "." in domain):
+            condition, ids = email_contains(email, queryset)
+            if ids is not None:
+                listed[len(branches)] = (tuple(keyset.sort_keys(queryset)), tuple(ids))
+            branches.append(condition)
+        else:
+            branches.append(starts_with("email", email))
     if sum(char.isdigit() for char in text) >= 6:
         number = parse_phone(text, region)
         if number is not None:
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             branches += [Q(**{name: e164}) for name in ("mobile_phone", "work_phone", "home_phone")]
     scope = None if workspace is None else Customer.objects.filter(workspace=workspace)
-    found = any_of(queryset, branches, scope=scope, common=common, hints=hints)
+    found = any_of(queryset, branches, scope=scope, common=common, hints=hints, listed=listed)
     if "@" in text:
         return found
     letters = sum(char.isalpha() for char in key)
@@ -114,16 +118,15 @@ def any_of(
     scope: QuerySet[Customer] | None = None,
     common: set[int] = frozenset(),
     hints: dict[int, Q] | None = None,
+    listed: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] | None = None,
 ) -> QuerySet[Customer]:
-    """The rows of `queryset` that match any of `branches`, each an index lookup.
+    """The rows of `queryset` that match any of `branches`, each an index lookup or a list
+    of ids found beforehand (`listed`: all of the branch's rows of `queryset`, in an order).
 
     PostgreSQL combines the branches' indexes in one bitmap (an OR). SQLite would rather
     walk the index that gives the list's order and test each row against the OR, which is
     every row when little matches; so there the ids come from a UNION of one index lookup
-    per branch (each with the queryset's own conditions, workspace first), and a branch
-    that is a list of ids (an email fragment's matches) is read whole by a page that will
-    be counted, for the count (keyset.AnyOf.whole: the count read up to 1,000 of its rows a
-    second time).
+    per branch (each with the queryset's own conditions, workspace first).
     """
     if not branches:
         return queryset.none()
@@ -131,11 +134,8 @@ def any_of(
         found = queryset.filter(reduce(operator.or_, branches))
     else:
         found = queryset.filter(Q(_InAnyBranch(F("pk"), (queryset, tuple(branches)))))
-    if len(branches) == 1:
+    if len(branches) == 1 and not listed:
         return found
-    whole = set()
-    if connection.vendor == "sqlite":
-        whole = {n for n, branch in enumerate(branches) if is_id_list(branch)}
     paged = keyset.AnyOf(
         queryset,
         tuple(branches),
@@ -143,7 +143,7 @@ def any_of(
         scope,
         frozenset(common),
         hints or {},
-        frozenset(whole),
+        listed or {},
     )
     return paged.attach(found)
 
