@@ -39,6 +39,25 @@ def test_a_requests_garbage_is_collected_after_a_response(client, serving_proces
 
 
 @pytest.mark.django_db
+def test_what_requests_load_for_good_is_frozen_once_it_is_much(client, serving_process):
+    """What a worker's first requests load (views, serializers, templates) lives as long as
+    the process: frozen after a response once there is much of it, it leaves the collections
+    that follow; a little of it stays with them."""
+    frozen = gc.get_freeze_count()
+    loaded = [Cycle() for _ in range(serving.UNFROZEN_MAX)]
+    assert client.get("/login/").status_code == 200
+    assert gc.get_freeze_count() >= frozen + len(loaded)
+
+    frozen = gc.get_freeze_count()
+    cached = [Cycle() for _ in range(100)]
+    assert client.get("/login/").status_code == 200
+    assert gc.get_freeze_count() <= frozen  # (a frozen object freed leaves the count)
+    collected = {id(thing) for thing in gc.get_objects(generation=2)}
+    assert all(id(thing) in collected for thing in cached)
+    assert not any(id(thing) in collected for thing in loaded)
+
+
+@pytest.mark.django_db
 def test_without_the_server_preparation_the_cycle_stays(client):
     gc.disable()
     try:
