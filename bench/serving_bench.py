@@ -7,10 +7,12 @@
 
 It reads the database search_bench.py loaded (SQLite: /tmp/patron-search-bench.sqlite3, or
 DATABASE_URL's) and starts gunicorn on it with one sync worker (as `make run` does, with
-one worker so that each request finds it as the previous one left it). Then, one after
-another, each on a new connection (a sync worker closes it), --repeat requests of each
-kind: the API's list of the workspace's tags (next to no query), and searches by customer
-no., name prefix and part of an email, and the customer list's first page, through the API.
+one worker so that each request finds it as the previous one left it; its static files
+collected first, as `make run` does). Then, one after another, each on a new connection (a
+sync worker closes it), --repeat requests of each kind: through the API, the list of the
+workspace's tags (next to no query), searches by customer no., name prefix and part of an
+email, and the customer list's first page; as a signed-in user, the banner's type-ahead
+(a name prefix) and the customer list page.
 
 search_bench.py times the same searches inside one process with Django's test client, and
 sets them beside the bare SQL; what it cannot see is what a server adds: the connection to
@@ -43,7 +45,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 
 from patron.api.models import ApiToken  # noqa: E402
 from patron.customers.models import Customer  # noqa: E402
@@ -54,7 +58,8 @@ WARM_UP = 5  # requests of each kind first, untimed: a worker's first ones load 
 
 
 def requests_to_make(membership: Membership, repeat: int) -> list[tuple[str, str]]:
-    """(kind, path) for each timed request, for customers drawn at random."""
+    """(kind, path) for each timed request, for customers drawn at random: the API's paths,
+    then the pages' (under /customers/)."""
     customers = Customer.objects.filter(workspace=membership.workspace, kind="person")
     last = customers.order_by("-number").values_list("number", flat=True).first() or 0
     rng = random.Random(6)
@@ -74,15 +79,20 @@ def requests_to_make(membership: Membership, repeat: int) -> list[tuple[str, str
         "name prefix": [search(c.last_name[:4]) for c in sample],
         "email substring": [search(c.email.split("@")[0][-6:] + "@") for c in sample],
         "customer list, page 1": ["/api/v1/customers/?page_size=50"] * repeat,
+        "type-ahead (page)": [
+            "/customers/suggest/?" + urllib.parse.urlencode({"q": c.last_name[:4]}) for c in sample
+        ],
+        "list page 1 (page)": ["/customers/"] * repeat,
     }
     return [(kind, path) for kind, paths in kinds.items() for path in paths]
 
 
-def get(path: str, key: str) -> float:
-    """The client's time for one request, in ms, on a new connection."""
+def get(path: str, headers: dict[str, dict[str, str]]) -> float:
+    """The client's time for one request, in ms, on a new connection, with the headers of
+    its kind: the API's token, or the pages' session cookie."""
     started = time.perf_counter()
     client = HTTPConnection("127.0.0.1", PORT, timeout=30)
-    client.request("GET", path, headers={"Authorization": f"Bearer {key}"})
+    client.request("GET", path, headers=headers["api" if path.startswith("/api/") else "page"])
     response = client.getresponse()
     response.read()
     client.close()
@@ -91,11 +101,16 @@ def get(path: str, key: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def start_server(log: Path) -> subprocess.Popen:
+def start_server(directory: Path) -> subprocess.Popen:
+    """gunicorn as `make run` starts it, with one worker, its static files collected into
+    `directory`, and its access log there (each request's own time)."""
+    environment = {**os.environ, "STATIC_ROOT": str(directory / "static")}
+    patron = [str(ROOT / ".venv/bin/patron"), "collectstatic", "--no-input", "--verbosity", "0"]
+    subprocess.run(patron, cwd=ROOT, env=environment, check=True)
     command = [str(ROOT / ".venv/bin/gunicorn"), "patron.wsgi", "--bind", f"127.0.0.1:{PORT}"]
-    command += ["--workers", "1", "--access-logfile", str(log)]
+    command += ["--workers", "1", "--access-logfile", str(directory / "access.log")]
     command += ["--access-logformat", "%(D)s %(s)s"]
-    server = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(command, cwd=ROOT, env=environment, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
             client = HTTPConnection("127.0.0.1", PORT, timeout=30)
@@ -125,22 +140,28 @@ def main() -> None:
     if membership is None:
         sys.exit("No bench workspace: run bench/search_bench.py first (it loads it).")
     _, key = ApiToken.issue(membership=membership, name="serving bench")
+    signed_in = Client()
+    signed_in.force_login(membership.user)
+    session = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+    headers = {
+        "api": {"Authorization": f"Bearer {key}"},
+        "page": {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"},
+    }
     timed = requests_to_make(membership, args.repeat)
     warm_up = [(kind, path) for n, (kind, path) in enumerate(timed) if n % args.repeat < WARM_UP]
     connection.close()  # the server has the database to itself
 
     with tempfile.TemporaryDirectory() as directory:
-        log = Path(directory) / "access.log"
-        server = start_server(log)
+        server = start_server(Path(directory))
         try:
             for _, path in warm_up:
-                get(path, key)
-            client_ms = [get(path, key) for _, path in timed]
+                get(path, headers)
+            client_ms = [get(path, headers) for _, path in timed]
             rss = worker_rss_mb(server)
         finally:
             server.terminate()
             server.wait()
-        lines = log.read_text().splitlines()
+        lines = (Path(directory) / "access.log").read_text().splitlines()
 
     # The log's last lines are the timed requests, in order (one worker, one at a time).
     server_ms = [int(line.split()[0]) / 1000 for line in lines[-len(timed) :]]
