@@ -65,7 +65,9 @@ def requests_to_make(membership: Membership, repeat: int) -> list[tuple[str, str
     rng = random.Random(6)
     numbers = [rng.randrange(1, last + 1) for _ in range(repeat * 3)]
     with_email = customers.exclude(email="")
-    sample = list(with_email.filter(number__in=numbers)[:repeat]) or list(with_email[:repeat])
+    sample = list(with_email.filter(number__in=numbers)) or list(with_email[:repeat])
+    rng.shuffle(sample)  # (they come in name order)
+    sample = sample[:repeat]
     if not sample:
         sys.exit("No customers: run bench/search_bench.py first (it loads them).")
     sample = (sample * (repeat // len(sample) + 1))[:repeat]
