@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Model, Q, QuerySet, When
 
@@ -286,7 +287,10 @@ def ids_in_order(rows: QuerySet, most: int | None = None) -> list[int] | None:
         return list(dict.fromkeys(rows.order_by(*order).values_list("pk", flat=True)))
     ordering, pk = _ordering(order)
     taken = rows.order_by().values(**_sort_columns(order))[: most + 1]
-    sql, params = taken.query.sql_with_params()
+    try:
+        sql, params = taken.query.sql_with_params()
+    except EmptyResultSet:  # rows of a queryset.none()
+        return []
     sql = f"SELECT {pk} FROM ({sql}) AS taken ORDER BY {', '.join(ordering)}"
     ids = _first_column(rows.db, sql, params)
     return list(dict.fromkeys(ids)) if len(ids) <= most else None

@@ -417,6 +417,16 @@ def test_an_email_fragment_pages_in_another_order_and_the_type_ahead_in_name_ord
     assert sorted(shown, key=page.index) == ["Abel", "Bell", "Moss", "Zed"]
 
 
+@pytest.mark.django_db
+def test_an_email_fragment_in_no_customers_finds_none(workspace, admin):
+    """A search of a queryset that can hold nothing (another filter ruled everything out)
+    looks nothing up, and its page and count say so."""
+    make_customer(workspace, admin, last_name="Jones", email="p.jones@example.com")
+    found = global_search(Customer.objects.none(), "jones@", "GB")
+    page = keyset.paginate(found, size=10)
+    assert (list(page), str(page.count)) == ([], "0")
+
+
 def test_an_email_fragment_is_counted_from_its_list_of_matches(workspace, admin, api, monkeypatch):
     """A fragment's matches, looked up once in the list's order, give the first page and the
     count: each once, though "smith@" is also how one email starts, never an archived one,
