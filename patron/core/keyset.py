@@ -54,8 +54,8 @@ class AnyOf:
       the table: 10-13 ms of CPU at 1M on SQLite, 7-17 ms on PostgreSQL; hinted, 1 ms;
       PostgreSQL in two statements, `_walk_hinted`).
     - listed: a branch whose matches were found beforehand, all of them among `base`'s rows
-      and in an order (`listed`: an email fragment's, `ids_in_order`), takes its first
-      rows from that list when the page asks for the same order, and is counted from it:
+      and in `base`'s order (`listed`: an email fragment's, `ids_in_order`), takes its
+      first rows from that list when the page asks for that order, and is counted from it:
       sorted again by the page (each match's row read again: 11-17 ms for "jones@"'s
       4,000 matches at 1M on PostgreSQL) and counted up to COUNT_CAP (4 ms more, and the
       planner's estimate beyond), it cost three times its lookup.
@@ -73,10 +73,8 @@ class AnyOf:
     # By branch number, a condition that every match of the branch meets, on the columns
     # of the index the walk reads.
     hints: dict[int, Q] = field(default_factory=dict, compare=False)
-    # By branch number, all of the branch's rows among `base`'s, as (order, ids in it).
-    listed: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = field(
-        default_factory=dict, compare=False
-    )
+    # By branch number, the ids of all of the branch's rows among `base`'s, in its order.
+    listed: dict[int, tuple[int, ...]] = field(default_factory=dict, compare=False)
 
     # Filled as the search is used, and shared by the queryset's clones like the AnyOf:
     # - each branch compiled once per order (a search's existence check, its page and its
@@ -133,12 +131,12 @@ class AnyOf:
         walked the name index past a million rows (7 s)."""
         using = queryset.db
         to_walk = self._branches_to_walk(order, using)
+        in_listed_order = self.listed and condition is None and order == sort_keys(self.base)
         ids, to_sort = [], []
         for n in range(len(self.branches)):
             found = None
-            listed_order, listed_ids = self.listed.get(n, ((), ()))
-            if condition is None and list(listed_order) == order:
-                found = list(listed_ids[:limit])
+            if in_listed_order and n in self.listed:
+                found = list(self.listed[n][:limit])
             elif n in to_walk:
                 rows = self.base if condition is None else self.base.filter(condition)
                 found = _walk(rows, self.branches[n], self.hints.get(n), order, limit, using)
@@ -202,7 +200,7 @@ class AnyOf:
         Branch by branch, stopping once `limit` are found: "smit" has more than enough
         Smiths, and each row counted is a row read (the base's conditions are not in the
         branches' indexes). The listed branches are counted first, from their lists."""
-        found = {pk for n in self.listed for pk in self.listed[n][1]}
+        found = {pk for ids in self.listed.values() for pk in ids}
         if self.all_listed:
             return len(found)
         compiled, _, pk = self._compiled_branches(None)
@@ -275,8 +273,8 @@ def _ordering(order: list[str]) -> tuple[list[str], str]:
 
 
 def ids_in_order(rows: QuerySet, most: int | None = None) -> list[int] | None:
-    """The ids of all of `rows` in their order (sort_keys), for AnyOf.listed; None when
-    there are more than `most`.
+    """The ids of all of `rows` in their order (sort_keys), as AnyOf.listed takes them for
+    a base of that order; None when there are more than `most`.
 
     Given `most`, at most `most` + 1 rows are taken in no order, then sorted: asked for the
     first ones in order instead, a database would read and sort every match, and PostgreSQL

@@ -68,7 +68,7 @@ def global_search(
         if len(email) >= CONTAINS_MIN and not (local and "." in domain):
             condition, ids = email_contains(email, queryset)
             if ids is not None:
-                listed[len(branches)] = (tuple(keyset.sort_keys(queryset)), tuple(ids))
+                listed[len(branches)] = tuple(ids)
             branches.append(condition)
         else:
             branches.append(starts_with("email", email))
@@ -118,10 +118,10 @@ def any_of(
     scope: QuerySet[Customer] | None = None,
     common: set[int] = frozenset(),
     hints: dict[int, Q] | None = None,
-    listed: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] | None = None,
+    listed: dict[int, tuple[int, ...]] | None = None,
 ) -> QuerySet[Customer]:
     """The rows of `queryset` that match any of `branches`, each an index lookup or a list
-    of ids found beforehand (`listed`: all of the branch's rows of `queryset`, in an order).
+    of ids found beforehand (`listed`: all of the branch's rows of `queryset`, in its order).
 
     PostgreSQL combines the branches' indexes in one bitmap (an OR). SQLite would rather
     walk the index that gives the list's order and test each row against the OR, which is
